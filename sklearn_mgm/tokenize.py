@@ -1,0 +1,605 @@
+"""HierarchicalTokenizer: raw texts to paragraphs, sentences and word ids with NLTK."""
+
+import math
+import numbers
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from joblib import Parallel, delayed
+from nltk.tokenize import (
+    NLTKWordTokenizer,
+    RegexpTokenizer,
+    TreebankWordTokenizer,
+    TweetTokenizer,
+    WhitespaceTokenizer,
+    WordPunctTokenizer,
+)
+from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTokenizer, PunktTrainer
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .documents import (
+    PAD_TOKEN,
+    UNKNOWN_ID,
+    UNKNOWN_TOKEN,
+    TokenizedDocuments,
+    offsets_from_lengths,
+)
+
+WORD_PATTERN = r"\w+(?:[-'’]\w+)*"
+
+WORD_TOKENIZERS = {
+    "regexp": lambda: RegexpTokenizer(WORD_PATTERN),
+    "treebank": TreebankWordTokenizer,
+    "nltk": NLTKWordTokenizer,
+    "wordpunct": WordPunctTokenizer,
+    "whitespace": WhitespaceTokenizer,
+    "tweet": TweetTokenizer,
+}
+
+# Training Punkt on a whole corpus costs seconds and barely moves its
+# boundaries; a sample of this many characters keeps fit fast.
+PUNKT_TRAINING_CHARS = 300_000
+
+
+def punkt_pretrained_available(language="english"):
+    """Tell whether NLTK's pretrained Punkt model (``punkt_tab`` data) is installed.
+
+    Parameters
+    ----------
+    language : str, default="english"
+        Language of the Punkt model.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> isinstance(punkt_pretrained_available(), bool)
+    True
+    """
+    try:
+        PunktTokenizer(language)
+    except (LookupError, OSError, ValueError):
+        return False
+    return True
+
+
+def validate_raw_documents(raw_documents):
+    """Check that ``raw_documents`` is a 1-D collection of str and return it as a list.
+
+    Parameters
+    ----------
+    raw_documents : list, tuple, ndarray or pandas Series of str
+        The texts.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        For a bare string or a multi-dimensional array.
+    TypeError
+        For an element that is not a str, naming its position.
+
+    Examples
+    --------
+    >>> validate_raw_documents(("a text", "another"))
+    ['a text', 'another']
+    """
+    if isinstance(raw_documents, (str, bytes)):
+        raise ValueError(
+            "Iterable over raw text documents expected, string object received."
+        )
+    if hasattr(raw_documents, "ndim") and raw_documents.ndim != 1:
+        raise ValueError(
+            "Expected a 1-D collection of raw text documents, got an array with shape "
+            f"{raw_documents.shape}. Pass one text column, e.g. df['text']."
+        )
+    if not isinstance(raw_documents, Iterable):
+        raise TypeError(
+            "Expected a list, tuple, numpy array or pandas Series of str, got "
+            f"{type(raw_documents).__name__}."
+        )
+    documents = list(raw_documents)
+    for position, document in enumerate(documents):
+        if not isinstance(document, str):
+            raise TypeError(_describe_bad_document(position, document))
+    return documents
+
+
+def _describe_bad_document(position, document):
+    where = f"Document at position {position}"
+    if document is None:
+        return f"{where} is None; expected str. Replace missing texts with '' (e.g. fillna(''))."
+    if isinstance(document, float) and math.isnan(document):
+        return f"{where} is NaN; expected str. Replace missing texts with '' (e.g. fillna(''))."
+    if isinstance(document, (bytes, bytearray)):
+        return f"{where} is bytes; expected str. Decode it first, e.g. text.decode('utf-8')."
+    return f"{where} is {type(document).__name__}; expected str."
+
+
+class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
+    """Split raw texts into paragraphs, sentences (NLTK Punkt) and word ids.
+
+    Paragraphs are separated by ``paragraph_pattern`` (blank lines by default),
+    sentences are found by NLTK's Punkt, and words by an NLTK word tokenizer.
+    The vocabulary follows :class:`~sklearn.feature_extraction.text.CountVectorizer`:
+    the parameters have the same names and meaning. Id 0 is padding and id 1 is
+    the unknown word (a word outside the vocabulary keeps its place as id 1).
+    Every input text yields one document, even an empty one.
+
+    Parameters
+    ----------
+    paragraph_pattern : str or None, default=r"\\n\\s*\\n"
+        Regular expression that separates paragraphs. ``None`` keeps each text
+        as one paragraph.
+    sentence_model : {"auto", "pretrained", "trained", "untrained"}, default="auto"
+        Which Punkt model splits sentences. ``"pretrained"`` is NLTK's English
+        model and needs the ``punkt_tab`` data (``python -m nltk.downloader
+        punkt_tab``); ``"trained"`` learns Punkt's parameters from the first
+        300,000 characters of the fit corpus with NLTK's ``PunktTrainer``;
+        ``"untrained"`` is Punkt with default parameters. ``"auto"`` takes
+        ``"pretrained"`` when its data is installed and ``"trained"`` otherwise,
+        so fitting never needs the network.
+    word_tokenizer : {"regexp", "treebank", "nltk", "wordpunct", "whitespace", \
+"tweet"} or callable, default="regexp"
+        NLTK word tokenizer for each sentence. ``"regexp"`` keeps runs of word
+        characters (with inner hyphens and apostrophes) and drops punctuation;
+        the others are NLTK's tokenizers of those names. A callable takes a
+        sentence and returns a list of str.
+    lowercase : bool, default=True
+        Convert words to lowercase (after sentence splitting, which uses case).
+    stop_words : {"english"}, list or None, default=None
+        Words removed from the sentences before anything else; ``"english"``
+        is scikit-learn's built-in list.
+    max_df : float in [0.0, 1.0] or int, default=1.0
+        Ignore words whose document frequency is higher (a proportion of
+        documents, or an absolute count).
+    min_df : float in [0.0, 1.0] or int, default=1
+        Ignore words whose document frequency is lower.
+    max_features : int or None, default=None
+        Keep only the ``max_features`` most frequent words of the corpus.
+    vocabulary : Mapping or iterable of str, default=None
+        A fixed vocabulary: a mapping of word to id using the ids ``2`` to
+        ``n + 1``, or an iterable of words (numbered from 2 in order).
+    max_paragraphs : int or None, default=64
+        Keep at most this many paragraphs of each document.
+    max_sentences : int or None, default=128
+        Keep at most this many sentences of each document.
+    max_words : int or None, default=100
+        Keep at most this many words of each sentence.
+    n_jobs : int or None, default=None
+        Number of joblib workers that split texts in parallel. ``None`` means 1.
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Word to id, ids from 2 upwards.
+    sentence_tokenizer_ : nltk.tokenize.punkt.PunktSentenceTokenizer
+        The Punkt model in use.
+    sentence_model_ : str
+        ``"pretrained"``, ``"trained"`` or ``"untrained"``.
+    stop_words_ : set of str
+        Words ignored because of ``max_df``, ``min_df`` or ``max_features``.
+
+    Examples
+    --------
+    >>> from sklearn_mgm import HierarchicalTokenizer
+    >>> texts = ["The cat sat. It purred.\\n\\nThe end.", "A dog barked."]
+    >>> X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    >>> X.n_paragraphs.tolist(), X.n_sentences.tolist()
+    ([2, 1], [3, 1])
+    >>> HierarchicalTokenizer(sentence_model="untrained").fit(texts).inverse_transform(X[:1])
+    [[[['the', 'cat', 'sat'], ['it', 'purred']], [['the', 'end']]]]
+    """
+
+    _parameter_constraints = {
+        "paragraph_pattern": [str, None],
+        "sentence_model": [StrOptions({"auto", "pretrained", "trained", "untrained"})],
+        "word_tokenizer": [StrOptions(set(WORD_TOKENIZERS)), callable],
+        "lowercase": ["boolean"],
+        "stop_words": [StrOptions({"english"}), list, None],
+        "max_df": [
+            Interval(numbers.Real, 0, 1, closed="both"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
+        "min_df": [
+            Interval(numbers.Real, 0, 1, closed="both"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
+        "max_features": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "vocabulary": [Mapping, "array-like", None],
+        "max_paragraphs": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "max_sentences": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "max_words": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        paragraph_pattern=r"\n\s*\n",
+        sentence_model="auto",
+        word_tokenizer="regexp",
+        lowercase=True,
+        stop_words=None,
+        max_df=1.0,
+        min_df=1,
+        max_features=None,
+        vocabulary=None,
+        max_paragraphs=64,
+        max_sentences=128,
+        max_words=100,
+        n_jobs=None,
+    ):
+        self.paragraph_pattern = paragraph_pattern
+        self.sentence_model = sentence_model
+        self.word_tokenizer = word_tokenizer
+        self.lowercase = lowercase
+        self.stop_words = stop_words
+        self.max_df = max_df
+        self.min_df = min_df
+        self.max_features = max_features
+        self.vocabulary = vocabulary
+        self.max_paragraphs = max_paragraphs
+        self.max_sentences = max_sentences
+        self.max_words = max_words
+        self.n_jobs = n_jobs
+
+    def fit(self, raw_documents, y=None):
+        """Learn the Punkt model (if needed) and the vocabulary.
+
+        Parameters
+        ----------
+        raw_documents : list, tuple, ndarray or pandas Series of str
+            The texts.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : HierarchicalTokenizer
+        """
+        self.fit_transform(raw_documents)
+        return self
+
+    def fit_transform(self, raw_documents, y=None):
+        """Learn the vocabulary and return the documents as word ids.
+
+        Each text is split once, so this is faster than ``fit`` then ``transform``.
+
+        Parameters
+        ----------
+        raw_documents : list, tuple, ndarray or pandas Series of str
+            The texts.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X : TokenizedDocuments
+            One document per text.
+        """
+        self._validate_params()
+        documents = validate_raw_documents(raw_documents)
+        self._check_paragraph_pattern()
+        self.sentence_tokenizer_, self.sentence_model_ = self._make_sentence_tokenizer(documents)
+        tokens, structure = self._split(documents)
+        if self.vocabulary is not None:
+            self.vocabulary_ = self._validate_fixed_vocabulary()
+            self.stop_words_ = set()
+        else:
+            self.vocabulary_, self.stop_words_ = self._learn_vocabulary(
+                tokens, structure, len(documents)
+            )
+        return self._encode(tokens, structure)
+
+    def transform(self, raw_documents):
+        """Split texts and map their words to the fitted ids.
+
+        Parameters
+        ----------
+        raw_documents : list, tuple, ndarray or pandas Series of str
+            The texts.
+
+        Returns
+        -------
+        X : TokenizedDocuments
+            One document per text; words outside the vocabulary get id 1.
+        """
+        check_is_fitted(self, "vocabulary_")
+        documents = validate_raw_documents(raw_documents)
+        tokens, structure = self._split(documents)
+        return self._encode(tokens, structure)
+
+    def inverse_transform(self, X):
+        """Return the words of each document as str, nested like ``X[i]``.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents made by this tokenizer.
+
+        Returns
+        -------
+        list
+            One entry per document: a list of paragraphs, each a list of
+            sentences, each a list of words; unknown words read ``"<unk>"``.
+        """
+        check_is_fitted(self, "vocabulary_")
+        if not isinstance(X, TokenizedDocuments):
+            raise TypeError(
+                f"inverse_transform expects TokenizedDocuments, got {type(X).__name__}."
+            )
+        names = self.get_feature_names_out()
+        if X.vocabulary_size > len(names):
+            raise ValueError(
+                "X holds ids this tokenizer's vocabulary does not know; it was made with "
+                "another vocabulary."
+            )
+        words = names[X.word_ids].tolist()
+        s_off, p_off, d_off = X.sentence_offsets, X.paragraph_offsets, X.document_offsets
+        sentences = [words[s_off[k] : s_off[k + 1]] for k in range(len(s_off) - 1)]
+        paragraphs = [sentences[p_off[j] : p_off[j + 1]] for j in range(len(p_off) - 1)]
+        return [paragraphs[d_off[i] : d_off[i + 1]] for i in range(len(d_off) - 1)]
+
+    def get_feature_names_out(self, input_features=None):
+        """Words by id: entry ``i`` is the word with id ``i``.
+
+        Entries 0 and 1 are the padding and unknown markers ``"<pad>"`` and ``"<unk>"``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self, "vocabulary_")
+        names = np.empty(len(self.vocabulary_) + 2, dtype=object)
+        names[0], names[1] = PAD_TOKEN, UNKNOWN_TOKEN
+        for word, index in self.vocabulary_.items():
+            names[index] = word
+        return names
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+    def _check_paragraph_pattern(self):
+        if self.paragraph_pattern is None:
+            return
+        try:
+            re.compile(self.paragraph_pattern)
+        except re.error as error:
+            raise ValueError(
+                f"paragraph_pattern {self.paragraph_pattern!r} is not a valid regular "
+                f"expression: {error}."
+            ) from None
+
+    def _make_sentence_tokenizer(self, documents):
+        model = self.sentence_model
+        if model == "auto":
+            model = "pretrained" if punkt_pretrained_available() else "trained"
+        if model == "pretrained":
+            try:
+                return PunktTokenizer("english"), model
+            except (LookupError, OSError) as error:
+                raise ValueError(
+                    "sentence_model='pretrained' needs NLTK's punkt_tab data, which is not "
+                    "installed. Install it with `python -m nltk.downloader punkt_tab`, or use "
+                    "sentence_model='trained' or 'untrained'."
+                ) from error
+        if model == "trained":
+            trainer = PunktTrainer()
+            trainer.train(_training_sample(documents), finalize=True)
+            return PunktSentenceTokenizer(trainer.get_params()), model
+        return PunktSentenceTokenizer(), model
+
+    def _resolve_word_tokenizer(self):
+        if callable(self.word_tokenizer):
+            return self.word_tokenizer
+        return WORD_TOKENIZERS[self.word_tokenizer]().tokenize
+
+    def _split(self, documents):
+        """Split texts into a flat token list and the lengths describing their nesting."""
+        splitter = _DocumentSplitter(
+            paragraph_pattern=self.paragraph_pattern,
+            sentence_tokenizer=self.sentence_tokenizer_,
+            word_tokenize=self._resolve_word_tokenizer(),
+            lowercase=self.lowercase,
+            stop_words=self._stop_word_set(),
+            max_paragraphs=self.max_paragraphs,
+            max_sentences=self.max_sentences,
+            max_words=self.max_words,
+        )
+        n_jobs = 1 if self.n_jobs is None else self.n_jobs
+        if n_jobs == 1 or len(documents) < 2:
+            return splitter(documents)
+        n_chunks = min(len(documents), 4 * max(abs(n_jobs), 1))
+        bounds = np.linspace(0, len(documents), n_chunks + 1).astype(int)
+        parts = Parallel(n_jobs=n_jobs)(
+            delayed(splitter)(documents[a:b]) for a, b in zip(bounds[:-1], bounds[1:]) if b > a
+        )
+        tokens = [token for part_tokens, _ in parts for token in part_tokens]
+        structure = tuple(
+            [n for _, part_structure in parts for n in part_structure[level]] for level in range(3)
+        )
+        return tokens, structure
+
+    def _stop_word_set(self):
+        if self.stop_words == "english":
+            return ENGLISH_STOP_WORDS
+        return frozenset(self.stop_words or ())
+
+    def _validate_fixed_vocabulary(self):
+        vocabulary = self.vocabulary
+        if isinstance(vocabulary, Mapping):
+            vocabulary = dict(vocabulary)
+            expected = set(range(2, len(vocabulary) + 2))
+            if set(vocabulary.values()) != expected:
+                raise ValueError(
+                    "A fixed vocabulary mapping must use each id from 2 to "
+                    f"{len(vocabulary) + 1} exactly once (0 is padding and 1 the unknown word). "
+                    "Pass a list of words instead to have them numbered from 2."
+                )
+        else:
+            words = list(vocabulary)
+            if len(set(words)) != len(words):
+                duplicates = sorted(w for w, c in Counter(words).items() if c > 1)[:5]
+                raise ValueError(f"Duplicate words in vocabulary: {duplicates}.")
+            vocabulary = {word: index for index, word in enumerate(words, start=2)}
+        if not vocabulary:
+            raise ValueError("empty vocabulary passed to fit.")
+        return vocabulary
+
+    def _learn_vocabulary(self, tokens, structure, n_documents):
+        word_counts = Counter(tokens)
+        if not word_counts:
+            raise ValueError(
+                "empty vocabulary; perhaps the documents are empty or only contain stop words."
+            )
+        document_frequency = Counter()
+        words_per_document = _words_per_document(structure)
+        start = 0
+        for n_words in words_per_document:
+            document_frequency.update(set(tokens[start : start + n_words]))
+            start += n_words
+
+        max_count = self.max_df if isinstance(self.max_df, numbers.Integral) else (
+            self.max_df * n_documents
+        )
+        min_count = self.min_df if isinstance(self.min_df, numbers.Integral) else (
+            self.min_df * n_documents
+        )
+        if max_count < min_count:
+            raise ValueError("max_df corresponds to < documents than min_df")
+        kept = [w for w, df in document_frequency.items() if min_count <= df <= max_count]
+        if self.max_features is not None and len(kept) > self.max_features:
+            kept.sort(key=lambda w: (-word_counts[w], w))
+            kept = kept[: self.max_features]
+        if not kept:
+            raise ValueError(
+                "After pruning, no terms remain. Try a lower min_df or a higher max_df."
+            )
+        kept_set = set(kept)
+        removed = {w for w in document_frequency if w not in kept_set}
+        vocabulary = {word: index for index, word in enumerate(sorted(kept), start=2)}
+        return vocabulary, removed
+
+    def _encode(self, tokens, structure):
+        sentence_lengths, paragraph_sizes, document_sizes = structure
+        lookup = self.vocabulary_.get
+        word_ids = np.fromiter(
+            (lookup(token, UNKNOWN_ID) for token in tokens), dtype=np.int32, count=len(tokens)
+        )
+        return TokenizedDocuments(
+            word_ids,
+            offsets_from_lengths(sentence_lengths),
+            offsets_from_lengths(paragraph_sizes),
+            offsets_from_lengths(document_sizes),
+            self.vocabulary_,
+        )
+
+
+class _DocumentSplitter:
+    """Picklable function object that splits texts; joblib ships it to workers."""
+
+    def __init__(
+        self,
+        *,
+        paragraph_pattern,
+        sentence_tokenizer,
+        word_tokenize,
+        lowercase,
+        stop_words,
+        max_paragraphs,
+        max_sentences,
+        max_words,
+    ):
+        self.paragraph_regex = None if paragraph_pattern is None else re.compile(paragraph_pattern)
+        self.sentence_tokenizer = sentence_tokenizer
+        self.word_tokenize = word_tokenize
+        self.lowercase = lowercase
+        self.stop_words = stop_words
+        self.max_paragraphs = max_paragraphs
+        self.max_sentences = max_sentences
+        self.max_words = max_words
+
+    def __call__(self, documents):
+        tokens = []
+        sentence_lengths, paragraph_sizes, document_sizes = [], [], []
+        for document in documents:
+            n_paragraphs = 0
+            n_sentences = 0
+            for paragraph in self._paragraphs(document):
+                if self.max_sentences is not None and n_sentences >= self.max_sentences:
+                    break
+                size = 0
+                for sentence in self._sentences(paragraph):
+                    words = self._words(sentence)
+                    if not words:
+                        continue
+                    tokens.extend(words)
+                    sentence_lengths.append(len(words))
+                    size += 1
+                    n_sentences += 1
+                    if self.max_sentences is not None and n_sentences >= self.max_sentences:
+                        break
+                if size:
+                    paragraph_sizes.append(size)
+                    n_paragraphs += 1
+                    if self.max_paragraphs is not None and n_paragraphs >= self.max_paragraphs:
+                        break
+            document_sizes.append(n_paragraphs)
+        return tokens, (sentence_lengths, paragraph_sizes, document_sizes)
+
+    def _paragraphs(self, document):
+        if self.paragraph_regex is None:
+            return [document] if document.strip() else []
+        return [p for p in self.paragraph_regex.split(document) if p.strip()]
+
+    def _sentences(self, paragraph):
+        return self.sentence_tokenizer.tokenize(paragraph)
+
+    def _words(self, sentence):
+        if self.lowercase:
+            sentence = sentence.lower()
+        words = self.word_tokenize(sentence)
+        if not isinstance(words, list):
+            words = list(words)
+        if self.stop_words:
+            words = [w for w in words if w not in self.stop_words]
+        if self.max_words is not None:
+            words = words[: self.max_words]
+        return words
+
+
+def _training_sample(documents):
+    sample, size = [], 0
+    for document in documents:
+        sample.append(document)
+        size += len(document)
+        if size >= PUNKT_TRAINING_CHARS:
+            break
+    return "\n\n".join(sample)[:PUNKT_TRAINING_CHARS]
+
+
+def _words_per_document(structure):
+    sentence_lengths, paragraph_sizes, document_sizes = structure
+    sentence_offsets = offsets_from_lengths(sentence_lengths)
+    paragraph_offsets = offsets_from_lengths(paragraph_sizes)
+    document_offsets = offsets_from_lengths(document_sizes)
+    return np.diff(sentence_offsets[paragraph_offsets[document_offsets]]).tolist()

@@ -1,0 +1,252 @@
+import pickle
+
+import nltk
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from sklearn_mgm import HierarchicalTokenizer, TokenizedDocuments
+from sklearn_mgm.tokenize import punkt_pretrained_available
+
+
+@pytest.fixture
+def no_nltk_data(monkeypatch, tmp_path):
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "empty")])
+
+
+@pytest.fixture
+def installed_punkt_tab(monkeypatch, tmp_path):
+    """A real punkt_tab model directory that knows 'dr' as an abbreviation."""
+    model = tmp_path / "tokenizers" / "punkt_tab" / "english"
+    model.mkdir(parents=True)
+    (model / "abbrev_types.txt").write_text("dr\n")
+    for name in ("sent_starters.txt", "collocations.tab", "ortho_context.tab"):
+        (model / name).write_text("")
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+
+
+def test_structure_of_paragraphs_sentences_words(texts, tokenizer):
+    X = tokenizer.fit_transform(texts)
+    assert isinstance(X, TokenizedDocuments)
+    assert len(X) == len(texts)
+    assert X.n_paragraphs.tolist() == [2, 1, 2, 0, 0, 2]
+    assert X.n_sentences.tolist() == [3, 2, 3, 0, 0, 3]
+    words = tokenizer.inverse_transform(X)
+    assert words[0] == [
+        [["the", "striker", "scored", "twice"], ["the", "fans", "cheered", "loudly"]],
+        [["the", "coach", "praised", "the", "team"]],
+    ]
+    assert words[3] == [] and words[4] == []
+
+
+def test_fit_then_transform_equals_fit_transform(texts, tokenizer):
+    X = tokenizer.fit_transform(texts)
+    assert clone(tokenizer).fit(texts).transform(texts) == X
+
+
+def test_vocabulary_ids_start_at_two_and_names_align(texts, tokenizer):
+    tokenizer.fit(texts)
+    assert min(tokenizer.vocabulary_.values()) == 2
+    names = tokenizer.get_feature_names_out()
+    assert names[0] == "<pad>" and names[1] == "<unk>"
+    for word, index in tokenizer.vocabulary_.items():
+        assert names[index] == word
+    assert list(names[2:]) == sorted(tokenizer.vocabulary_)
+
+
+def test_unknown_words_keep_their_place(texts, tokenizer):
+    tokenizer.fit(texts)
+    X = tokenizer.transform(["The zebra scored."])
+    assert tokenizer.inverse_transform(X) == [[[["the", "<unk>", "scored"]]]]
+    assert X[0][0][0][1] == 1
+
+
+def test_paragraph_pattern_is_configurable(tokenizer):
+    text = ["One. Two.\nThree.\n\nFour."]
+    assert tokenizer.fit_transform(text).n_paragraphs.tolist() == [2]
+    lines = clone(tokenizer).set_params(paragraph_pattern=r"\n")
+    assert lines.fit_transform(text).n_paragraphs.tolist() == [3]
+    whole = clone(tokenizer).set_params(paragraph_pattern=None)
+    assert whole.fit_transform(text).n_paragraphs.tolist() == [1]
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        clone(tokenizer).set_params(paragraph_pattern="(").fit(text)
+
+
+def test_auto_trains_punkt_offline_and_never_raises_lookup_error(no_nltk_data, texts):
+    assert not punkt_pretrained_available()
+    tokenizer = HierarchicalTokenizer().fit(texts)
+    assert tokenizer.sentence_model_ == "trained"
+    assert tokenizer.transform(["It works. Offline too."]).n_sentences.tolist() == [2]
+
+
+def test_pretrained_without_data_is_a_clear_value_error(no_nltk_data, texts):
+    with pytest.raises(ValueError, match="nltk.downloader punkt_tab"):
+        HierarchicalTokenizer(sentence_model="pretrained").fit(texts)
+
+
+def test_auto_uses_installed_pretrained_model(installed_punkt_tab):
+    tokenizer = HierarchicalTokenizer().fit(["I met Dr. Smith today. He was well."])
+    assert tokenizer.sentence_model_ == "pretrained"
+    # the model's abbreviation list keeps "Dr. Smith" in one sentence
+    assert tokenizer.transform(["I met Dr. Smith today. He was well."]).n_sentences[0] == 2
+
+
+@pytest.mark.parametrize("name", ["regexp", "treebank", "nltk", "wordpunct", "whitespace", "tweet"])
+def test_named_word_tokenizers(name):
+    tokenizer = HierarchicalTokenizer(sentence_model="untrained", word_tokenizer=name)
+    X = tokenizer.fit_transform(["Don't stop. Keep going!"])
+    assert X.n_sentences.tolist() == [2]
+    assert X.n_words[0] >= 4
+
+
+def test_callable_word_tokenizer():
+    tokenizer = HierarchicalTokenizer(sentence_model="untrained", word_tokenizer=str.split)
+    tokenizer.fit(["aa bb. cc"])
+    assert set(tokenizer.vocabulary_) == {"aa", "bb.", "cc"}
+
+
+def test_lowercase_and_stop_words(tokenizer):
+    texts = ["The Cat and THE dog."]
+    assert set(clone(tokenizer).fit(texts).vocabulary_) == {"the", "cat", "and", "dog"}
+    cased = clone(tokenizer).set_params(lowercase=False).fit(texts)
+    assert set(cased.vocabulary_) == {"The", "Cat", "and", "THE", "dog"}
+    english = clone(tokenizer).set_params(stop_words="english").fit(texts)
+    assert set(english.vocabulary_) == {"cat", "dog"}
+    custom = clone(tokenizer).set_params(stop_words=["dog"]).fit(texts)
+    assert "dog" not in custom.vocabulary_
+
+
+def test_min_df_max_df_max_features(tokenizer):
+    texts = ["a b c", "a b", "a d", "a"]
+    assert set(clone(tokenizer).set_params(min_df=2).fit(texts).vocabulary_) == {"a", "b"}
+    assert set(clone(tokenizer).set_params(min_df=0.5).fit(texts).vocabulary_) == {"a", "b"}
+    max_df = clone(tokenizer).set_params(max_df=0.9).fit(texts)
+    assert set(max_df.vocabulary_) == {"b", "c", "d"}
+    assert max_df.stop_words_ == {"a"}
+    assert set(clone(tokenizer).set_params(max_df=3).fit(texts).vocabulary_) == {"b", "c", "d"}
+    top = clone(tokenizer).set_params(max_features=2).fit(texts)
+    assert set(top.vocabulary_) == {"a", "b"}
+
+
+def test_pruning_errors_say_what_to_do(tokenizer):
+    with pytest.raises(ValueError, match="no terms remain. Try a lower min_df"):
+        clone(tokenizer).set_params(min_df=2).fit(["a b", "c"])
+    with pytest.raises(ValueError, match="max_df corresponds to < documents than min_df"):
+        clone(tokenizer).set_params(min_df=3, max_df=1).fit(["a", "a", "a"])
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        clone(tokenizer).fit(["", "  ", "!!"])
+
+
+def test_fixed_vocabulary(tokenizer):
+    fixed = clone(tokenizer).set_params(vocabulary=["dog", "cat"])
+    X = fixed.fit_transform(["The cat. A dog."])
+    assert fixed.vocabulary_ == {"dog": 2, "cat": 3}
+    assert X[0] == [[[1, 3], [1, 2]]]
+    mapping = clone(tokenizer).set_params(vocabulary={"cat": 3, "dog": 2}).fit(["x"])
+    assert mapping.vocabulary_ == {"cat": 3, "dog": 2}
+    with pytest.raises(ValueError, match="each id from 2 to 3"):
+        clone(tokenizer).set_params(vocabulary={"cat": 0, "dog": 1}).fit(["x"])
+    with pytest.raises(ValueError, match="Duplicate words"):
+        clone(tokenizer).set_params(vocabulary=["cat", "cat"]).fit(["x"])
+
+
+def test_caps_bound_each_document(tokenizer):
+    text = "\n\n".join(" ".join(f"word{p}x{w}" for w in range(7)) + "." for p in range(5))
+    capped = clone(tokenizer).set_params(max_paragraphs=2, max_sentences=3, max_words=4)
+    X = capped.fit_transform([text, "one two three four five six. seven.\n\neight. nine. ten."])
+    assert X.n_paragraphs.tolist() == [2, 2]
+    assert X.n_sentences.tolist() == [2, 3]
+    assert max(len(s) for p in X[0] for s in p) == 4
+    sentences = clone(tokenizer).set_params(max_sentences=2)
+    sentences = sentences.fit_transform(["One. Two. Three.\n\nFour."])
+    assert sentences.n_sentences.tolist() == [2] and sentences.n_paragraphs.tolist() == [1]
+
+
+def test_parallel_tokenization_gives_the_same_result(texts, tokenizer):
+    many = texts * 4
+    X = tokenizer.fit_transform(many)
+    parallel = clone(tokenizer).set_params(n_jobs=2)
+    assert parallel.fit_transform(many) == X
+    assert parallel.transform(many) == X
+
+
+@pytest.mark.parametrize("container", [list, tuple, np.array, pd.Series])
+def test_accepted_containers(texts, tokenizer, container):
+    X = tokenizer.fit_transform(container(texts))
+    assert len(X) == len(texts)
+
+
+def test_bare_string_is_rejected_like_sklearn(tokenizer):
+    with pytest.raises(ValueError, match="Iterable over raw text documents expected"):
+        tokenizer.fit("just one text")
+    tokenizer.fit(["ok"])
+    with pytest.raises(ValueError, match="Iterable over raw text documents expected"):
+        tokenizer.transform("just one text")
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (None, "position 2 is None"),
+        (float("nan"), "position 2 is NaN"),
+        (b"bytes", "position 2 is bytes; expected str. Decode"),
+        (3, "position 2 is int"),
+        (["nested"], "position 2 is list"),
+    ],
+)
+def test_non_string_documents_name_their_position(tokenizer, bad, message):
+    with pytest.raises(TypeError, match=message):
+        tokenizer.fit(["a", "b", bad])
+
+
+def test_two_dimensional_input_is_rejected(tokenizer):
+    with pytest.raises(ValueError, match="1-D collection"):
+        tokenizer.fit(np.array([["a", "b"], ["c", "d"]]))
+
+
+def test_empty_documents_keep_rows(tokenizer):
+    X = tokenizer.fit_transform(["", "hello there.", " \t\n "])
+    assert len(X) == 3 and X.n_words.tolist() == [0, 2, 0]
+
+
+def test_not_fitted(tokenizer):
+    with pytest.raises(NotFittedError):
+        tokenizer.transform(["a"])
+
+
+def test_invalid_parameters_are_reported(tokenizer):
+    with pytest.raises(ValueError, match="sentence_model"):
+        clone(tokenizer).set_params(sentence_model="magic").fit(["a"])
+    with pytest.raises(ValueError, match="word_tokenizer"):
+        clone(tokenizer).set_params(word_tokenizer="nope").fit(["a"])
+    with pytest.raises(ValueError, match="max_words"):
+        clone(tokenizer).set_params(max_words=0).fit(["a"])
+
+
+def test_clone_pickle_and_tags(texts, tokenizer):
+    tokenizer.fit(texts)
+    restored = pickle.loads(pickle.dumps(tokenizer))
+    assert restored.transform(texts) == tokenizer.transform(texts)
+    assert clone(tokenizer).get_params() == tokenizer.get_params()
+    tags = tokenizer.__sklearn_tags__()
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+
+
+def test_inverse_transform_rejects_other_input(texts, tokenizer):
+    tokenizer.fit(texts)
+    with pytest.raises(TypeError, match="TokenizedDocuments"):
+        tokenizer.inverse_transform([[1, 2]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=6))
+def test_any_text_keeps_rows_and_ids_in_range(random_texts):
+    tokenizer = HierarchicalTokenizer(sentence_model="untrained", vocabulary=["a", "the"])
+    X = tokenizer.fit_transform(random_texts)
+    assert len(X) == len(random_texts)
+    assert X.word_ids.size == 0 or (X.word_ids.min() >= 1 and X.word_ids.max() <= 3)
+    assert len(tokenizer.inverse_transform(X)) == len(random_texts)
