@@ -102,3 +102,103 @@ def load_bbc_news(*, return_X_y=False):
         filenames=np.asarray(filenames),
         DESCR=BBC_NEWS_DESCR,
     )
+
+
+CUE_WORDS = ("zephyr", "quill")
+_SYLLABLES = ("ba", "ko", "mi", "tu", "se", "ra", "lo", "ne", "di", "fa", "gu", "pe")
+
+
+def make_hierarchical_documents(
+    n_documents=400,
+    *,
+    n_paragraphs=(1, 3),
+    n_sentences=(2, 3),
+    n_words=(4, 8),
+    n_filler_words=30,
+    random_state=None,
+):
+    """A seeded corpus whose label depends on sentence structure, not on word counts.
+
+    Every document holds the two cue words ``"zephyr"`` and ``"quill"`` exactly
+    once, among random filler words. The label is 1 when both cues sit in the
+    same sentence and 0 when they sit in different sentences, never next to each
+    other. Word counts, and so any bag of words (even with bigrams), carry no
+    information about the label; a model has to know where sentences end.
+
+    Parameters
+    ----------
+    n_documents : int, default=400
+        Number of documents; the two classes are balanced.
+    n_paragraphs, n_sentences, n_words : tuple of (int, int)
+        Inclusive ranges of paragraphs per document, sentences per paragraph
+        and words per sentence (``n_words[0] >= 3``).
+    n_filler_words : int, default=30
+        Size of the filler vocabulary (pseudo-words made of syllables).
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    texts : list of str
+        Paragraphs separated by blank lines, sentences ending with a period.
+    y : ndarray of int
+        1 if the cue words share a sentence, else 0.
+
+    Examples
+    --------
+    >>> texts, y = make_hierarchical_documents(4, random_state=0)
+    >>> y.tolist()
+    [0, 1, 1, 0]
+    >>> all(t.count("zephyr") == 1 and t.count("quill") == 1 for t in texts)
+    True
+    """
+    from sklearn.utils import check_random_state
+
+    if n_words[0] < 3:
+        raise ValueError(f"n_words must allow at least 3 words per sentence; got {n_words}.")
+    rng = check_random_state(random_state)
+    fillers = _pseudo_words(n_filler_words)
+    y = rng.permutation(np.arange(n_documents) % 2)
+    texts = [
+        _structured_document(rng, fillers, label, n_paragraphs, n_sentences, n_words) for label in y
+    ]
+    return texts, y
+
+
+def _pseudo_words(n):
+    words, length = [], 2
+    while len(words) < n:
+        for index in range(len(_SYLLABLES) ** length):
+            digits = np.unravel_index(index, (len(_SYLLABLES),) * length)
+            words.append("".join(_SYLLABLES[d] for d in digits))
+            if len(words) == n:
+                break
+        length += 1
+    return words
+
+
+def _structured_document(rng, fillers, together, n_paragraphs, n_sentences, n_words):
+    shape = [
+        rng.randint(n_sentences[0], n_sentences[1] + 1)
+        for _ in range(rng.randint(n_paragraphs[0], n_paragraphs[1] + 1))
+    ]
+    sentences = [
+        list(rng.choice(fillers, rng.randint(n_words[0], n_words[1] + 1)))
+        for _ in range(sum(shape))
+    ]
+    first, second = rng.choice(len(sentences), 2, replace=False)
+    if together:
+        sentence = sentences[first]
+        a = rng.randint(len(sentence) - 2)
+        b = rng.randint(a + 2, len(sentence))  # at least one word between: no cue bigram
+        order = rng.permutation(2)
+        sentence[a], sentence[b] = CUE_WORDS[order[0]], CUE_WORDS[order[1]]
+    else:
+        sentences[first][rng.randint(len(sentences[first]))] = CUE_WORDS[0]
+        sentences[second][rng.randint(len(sentences[second]))] = CUE_WORDS[1]
+    rendered = [" ".join(words).capitalize() + "." for words in sentences]
+    paragraphs, start = [], 0
+    for size in shape:
+        paragraphs.append(" ".join(rendered[start : start + size]))
+        start += size
+    return "\n\n".join(paragraphs)

@@ -1,0 +1,256 @@
+"""From TokenizedDocuments to padded batches: dataset, length bucketing and collate.
+
+The container is never padded as a whole. A batch of documents is gathered in
+one vectorised step and padded only to its own largest sentence, paragraph and
+document; documents of similar size are batched together so little is padded.
+"""
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, Sampler, Subset
+
+from .documents import TokenizedDocuments, offsets_from_lengths
+
+# Documents are sorted by size inside pools of this many batches, then the
+# batches are shuffled: batches hold similar sizes yet differ every epoch.
+BUCKET_POOL_BATCHES = 50
+
+
+class DocumentDataset(Dataset):
+    """A torch Dataset over :class:`~sklearn_mgm.TokenizedDocuments` and labels.
+
+    Fetching a list of positions returns one ``(documents, labels)`` pair, so a
+    whole batch is gathered at once (``__getitems__``).
+
+    Parameters
+    ----------
+    X : TokenizedDocuments
+        The documents.
+    y : ndarray of int or None, default=None
+        Encoded labels, one per document.
+    """
+
+    def __init__(self, X, y=None):
+        # the names X and y let skorch's helpers (data_from_dataset) read them
+        self.X = X
+        self.y = None if y is None else np.asarray(y)
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, index):
+        return self.__getitems__([index])
+
+    def __getitems__(self, indices):
+        positions = np.asarray(indices, dtype=np.int64)
+        labels = None if self.y is None else self.y[positions]
+        return self.X.take(positions), labels
+
+
+def document_sizes(dataset):
+    """Number of words of each document of a DocumentDataset or a Subset of one.
+
+    Parameters
+    ----------
+    dataset : DocumentDataset or torch.utils.data.Subset
+        The data to be batched.
+
+    Returns
+    -------
+    ndarray of int
+    """
+    if isinstance(dataset, Subset):
+        return document_sizes(dataset.dataset)[np.asarray(dataset.indices)]
+    return dataset.X.n_words
+
+
+class BucketBatchSampler(Sampler):
+    """Batches of positions whose documents have similar sizes.
+
+    With ``shuffle``, positions are shuffled, sorted by size within pools of
+    ``BUCKET_POOL_BATCHES`` batches, cut into batches, and the batches are
+    shuffled; the random numbers come from torch's generator, so
+    ``torch.manual_seed`` makes the order reproducible. Without ``shuffle``,
+    batches follow the given order.
+
+    Parameters
+    ----------
+    sizes : ndarray of int
+        Size of each document.
+    batch_size : int
+        Documents per batch.
+    shuffle : bool
+        Bucket and shuffle (training) or keep the order (evaluation).
+    """
+
+    def __init__(self, sizes, batch_size, shuffle):
+        self.sizes = np.asarray(sizes)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return -(-len(self.sizes) // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.sizes)
+        if not self.shuffle:
+            for start in range(0, n, self.batch_size):
+                yield list(range(start, min(start + self.batch_size, n)))
+            return
+        rng = np.random.default_rng(int(torch.randint(2**31 - 1, ()).item()))
+        order = rng.permutation(n)
+        pool = self.batch_size * BUCKET_POOL_BATCHES
+        batches = []
+        for start in range(0, n, pool):
+            chunk = order[start : start + pool]
+            chunk = chunk[np.argsort(self.sizes[chunk], kind="stable")]
+            batches.extend(
+                chunk[i : i + self.batch_size].tolist()
+                for i in range(0, len(chunk), self.batch_size)
+            )
+        for index in rng.permutation(len(batches)):
+            yield batches[index]
+
+
+def _padded_positions(counts):
+    """Row and column of every item when groups of ``counts`` items are padded."""
+    counts = np.asarray(counts, dtype=np.int64)
+    rows = np.repeat(np.arange(len(counts)), counts)
+    columns = np.arange(int(counts.sum())) - np.repeat(offsets_from_lengths(counts)[:-1], counts)
+    return rows, columns
+
+
+def _index_matrix(counts, values):
+    """A (groups, max count) int64 matrix of ``values`` laid out by group, 0-padded."""
+    rows, columns = _padded_positions(counts)
+    matrix = np.zeros((len(counts), max(int(np.max(counts, initial=0)), 1)), dtype=np.int64)
+    matrix[rows, columns] = values
+    return matrix
+
+
+class DocumentBatch:
+    """Padded tensors of one batch of documents, as ``MultiGranularityNetwork`` reads them.
+
+    Every index tensor uses 0 for padding and ``k + 1`` for item ``k``.
+
+    Attributes
+    ----------
+    words : LongTensor of shape (n_sentences, max words)
+        Word ids of each sentence.
+    sentence_index : LongTensor of shape (n_paragraphs, max sentences)
+        Rows of ``words`` that make up each paragraph.
+    paragraph_index : LongTensor of shape (n_documents, max paragraphs)
+        Rows of ``sentence_index`` that make up each document.
+    document_sentence_index : LongTensor of shape (n_documents, max sentences)
+        Flat positions, in the (n_paragraphs × max sentences) grid, of each
+        document's sentences.
+    document_word_index : LongTensor of shape (n_documents, max words)
+        Flat positions, in the (n_sentences × max words) grid, of each
+        document's words.
+    """
+
+    FIELDS = (
+        "words",
+        "sentence_index",
+        "paragraph_index",
+        "document_sentence_index",
+        "document_word_index",
+    )
+
+    def __init__(self, **tensors):
+        for name in self.FIELDS:
+            setattr(self, name, tensors[name])
+
+    def __len__(self):
+        # skorch reads len(batch) as the number of samples in it
+        return self.paragraph_index.shape[0]
+
+    def to(self, device):
+        """Return the batch with every tensor moved to ``device``."""
+        return DocumentBatch(
+            **{name: getattr(self, name).to(device, non_blocking=True) for name in self.FIELDS}
+        )
+
+
+def collate_documents(documents):
+    """Pad a batch of documents into a :class:`DocumentBatch`.
+
+    Empty sentences and paragraphs are dropped; an empty document keeps its row.
+
+    Parameters
+    ----------
+    documents : TokenizedDocuments
+        The batch.
+
+    Returns
+    -------
+    DocumentBatch
+
+    Examples
+    --------
+    >>> docs = TokenizedDocuments.from_nested([[[[2, 3], [4]]], [[[5]], [[2]]]], {"a": 2, "b": 3, "c": 4, "d": 5})
+    >>> batch = collate_documents(docs)
+    >>> batch.words.tolist()
+    [[2, 3], [4, 0], [5, 0], [2, 0]]
+    >>> batch.paragraph_index.tolist()
+    [[1, 0], [2, 3]]
+    """
+    sentence_lengths = np.diff(documents.sentence_offsets)
+    paragraph_of_sentence = np.repeat(
+        np.arange(len(documents.paragraph_offsets) - 1), np.diff(documents.paragraph_offsets)
+    )
+    document_of_paragraph = np.repeat(np.arange(len(documents)), documents.n_paragraphs)
+    kept = sentence_lengths > 0
+    sentences_per_paragraph = np.bincount(
+        paragraph_of_sentence[kept], minlength=len(document_of_paragraph)
+    )
+    kept_paragraphs = sentences_per_paragraph > 0
+    sentences_per_paragraph = sentences_per_paragraph[kept_paragraphs]
+    paragraphs_per_document = np.bincount(
+        document_of_paragraph[kept_paragraphs], minlength=len(documents)
+    )
+    sentence_lengths = sentence_lengths[kept]
+    n_sentences, n_paragraphs = len(sentence_lengths), len(sentences_per_paragraph)
+
+    words = _index_matrix(sentence_lengths, documents.word_ids)
+    word_rows, word_columns = _padded_positions(sentence_lengths)
+    sentence_rows, sentence_columns = _padded_positions(sentences_per_paragraph)
+    sentence_index = _index_matrix(sentences_per_paragraph, np.arange(1, n_sentences + 1))
+    paragraph_index = _index_matrix(paragraphs_per_document, np.arange(1, n_paragraphs + 1))
+
+    document_of_sentence = np.repeat(
+        np.repeat(np.arange(len(documents)), paragraphs_per_document), sentences_per_paragraph
+    )
+    document_sentence_index = _index_matrix(
+        np.bincount(document_of_sentence, minlength=len(documents)),
+        sentence_rows * sentence_index.shape[1] + sentence_columns + 1,
+    )
+    document_word_index = _index_matrix(
+        np.bincount(np.repeat(document_of_sentence, sentence_lengths), minlength=len(documents)),
+        word_rows * words.shape[1] + word_columns + 1,
+    )
+    return DocumentBatch(
+        words=torch.from_numpy(words),
+        sentence_index=torch.from_numpy(sentence_index),
+        paragraph_index=torch.from_numpy(paragraph_index),
+        document_sentence_index=torch.from_numpy(document_sentence_index),
+        document_word_index=torch.from_numpy(document_word_index),
+    )
+
+
+def collate_batch(batch):
+    """Collate ``(documents, labels)`` from :class:`DocumentDataset` into tensors.
+
+    Parameters
+    ----------
+    batch : tuple
+        ``(TokenizedDocuments, ndarray of int or None)``.
+
+    Returns
+    -------
+    (DocumentBatch, Tensor or None)
+    """
+    documents, labels = batch
+    if not isinstance(documents, TokenizedDocuments):
+        raise TypeError(f"expected TokenizedDocuments, got {type(documents).__name__}.")
+    return collate_documents(documents), None if labels is None else torch.as_tensor(labels)

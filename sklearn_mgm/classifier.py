@@ -1,0 +1,493 @@
+"""MultiGranularityClassifier (a thin skorch subclass) and make_mgm_pipeline."""
+
+import numbers
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+from skorch import NeuralNetClassifier
+from skorch.callbacks import EarlyStopping, EpochScoring, ProgressBar
+from skorch.dataset import ValidSplit
+from skorch.utils import is_dataset
+from torch.utils.data import DataLoader
+
+from .batching import (
+    BucketBatchSampler,
+    DocumentBatch,
+    DocumentDataset,
+    collate_batch,
+    document_sizes,
+)
+from .documents import TokenizedDocuments
+from .network import GRANULARITIES, MultiGranularityNetwork
+from .tokenize import HierarchicalTokenizer
+
+
+def _valid_accuracy(net, dataset, y_encoded):
+    """Accuracy on skorch's validation split, whose labels are encoded."""
+    return float(np.mean(net.predict_proba(dataset).argmax(axis=1) == y_encoded))
+
+
+@contextmanager
+def _seeded(random_state):
+    """Seed torch inside the block and restore the caller's random state after it."""
+    if random_state is None:
+        yield
+        return
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+class MultiGranularityClassifier(NeuralNetClassifier):
+    """Hierarchical attention classifier over words, sentences and paragraphs.
+
+    A scikit-learn classifier (a thin subclass of skorch's
+    ``NeuralNetClassifier``) that trains
+    :class:`~sklearn_mgm.network.MultiGranularityNetwork` on
+    :class:`~sklearn_mgm.TokenizedDocuments`, the output of
+    :class:`~sklearn_mgm.HierarchicalTokenizer`. Use both in a Pipeline, e.g.
+    with :func:`make_mgm_pipeline`. Labels may be of any type; ``predict``
+    returns them as given. Documents of similar size are batched together and
+    padded per batch only.
+
+    Parameters
+    ----------
+    module : torch module class, default=MultiGranularityNetwork
+        The network; it receives the parameters below plus any ``module__*``.
+    embedding_dim : int, default=100
+        Size of the word embeddings.
+    hidden_size : int, default=50
+        Hidden size per direction of each bidirectional encoder.
+    rnn : {"gru", "lstm"}, default="gru"
+        Recurrent cell of the encoders.
+    granularities : tuple of {"word", "sentence", "paragraph"}, \
+default=("word", "sentence", "paragraph")
+        Document views fused before the output layer: attention over the
+        document's word states (``"word"``), over its sentence states
+        (``"sentence"``, sees which words share a sentence) and over its
+        paragraph states (``"paragraph"``). Any non-empty subset works.
+    attention_heads : int, default=1
+        Context vectors per attention pool.
+    dropout : float, default=0.2
+        Dropout on word embeddings and on the fused document vector.
+    class_weight : "balanced", dict or None, default=None
+        Weights of the classes in the loss, as in scikit-learn.
+    validation_fraction : float or None, default=None
+        Fraction of the training data held out (stratified) for early
+        stopping; training stops after ``patience`` epochs without a lower
+        validation loss and the best epoch's weights are restored. ``None``
+        trains for ``max_epochs`` on all the data.
+    patience : int, default=3
+        Epochs without improvement before early stopping.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, batching, dropout and the validation
+        split; the same seed gives identical predictions on the CPU.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Optimizer; its other parameters go as ``optimizer__*``.
+    lr : float, default=0.002
+        Learning rate.
+    max_epochs : int, default=10
+        Number of passes over the training data.
+    batch_size : int, default=32
+        Documents per batch.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks, as in skorch.
+    device : str or torch.device, default="cpu"
+        Where to train, e.g. ``"cuda"``.
+    verbose : int, default=0
+        ``1`` prints a progress bar and a line per epoch.
+    **kwargs
+        Other skorch parameters, and prefixed ones (``module__``,
+        ``optimizer__``, ``callbacks__``, ``iterator_train__`` …).
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels.
+    vocabulary_ : dict
+        The vocabulary of the documents seen in fit.
+    module_ : MultiGranularityNetwork
+        The trained network.
+    history_ : skorch History
+        Per-epoch losses and timings.
+
+    Examples
+    --------
+    >>> from sklearn_mgm import make_mgm_pipeline
+    >>> texts = ["Goal scored. Fans cheer.", "Stocks fall. Markets worry."] * 10
+    >>> labels = ["sport", "business"] * 10
+    >>> pipe = make_mgm_pipeline(embedding_dim=16, hidden_size=8, max_epochs=3, random_state=0)
+    >>> pipe.fit(texts, labels).predict(["Fans cheer the goal."])
+    array(['sport'], dtype='<U8')
+    """
+
+    _parameter_constraints = {
+        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "rnn": [StrOptions({"gru", "lstm"})],
+        "granularities": [tuple, list, str],
+        "attention_heads": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        module=MultiGranularityNetwork,
+        *,
+        embedding_dim=100,
+        hidden_size=50,
+        rnn="gru",
+        granularities=GRANULARITIES,
+        attention_heads=1,
+        dropout=0.2,
+        class_weight=None,
+        validation_fraction=None,
+        patience=3,
+        random_state=None,
+        optimizer=torch.optim.Adam,
+        lr=0.002,
+        max_epochs=10,
+        batch_size=32,
+        callbacks=None,
+        device="cpu",
+        verbose=0,
+        criterion=torch.nn.CrossEntropyLoss,
+        train_split=None,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            train_split=train_split,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.rnn = rnn
+        self.granularities = granularities
+        self.attention_heads = attention_heads
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.random_state = random_state
+
+    # --- scikit-learn entry points -------------------------------------------------
+
+    def fit(self, X, y, **fit_params):
+        """Train the network from scratch.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents from :class:`~sklearn_mgm.HierarchicalTokenizer`.
+        y : array-like of shape (n_documents,)
+            Class labels of any type.
+        **fit_params : dict
+            Passed on to skorch.
+
+        Returns
+        -------
+        self : MultiGranularityClassifier
+        """
+        self._validate_hyperparameters()
+        X, y = self._check_training_data(X, y)
+        self._learn_labels_and_vocabulary(X, y)
+        with _seeded(self.random_state):
+            return super().fit(X, y, **fit_params)
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents from :class:`~sklearn_mgm.HierarchicalTokenizer`.
+        y : array-like of shape (n_documents,)
+            Class labels, all among those of the first call.
+        classes : array-like or None, default=None
+            All classes, needed on the first call if ``y`` lacks some.
+        **fit_params : dict
+            Passed on to skorch.
+
+        Returns
+        -------
+        self : MultiGranularityClassifier
+        """
+        X, y = self._check_training_data(X, y)
+        if not self.initialized_:
+            self._validate_hyperparameters()
+            self._learn_labels_and_vocabulary(X, y if classes is None else np.asarray(classes))
+        self._check_vocabulary(X)
+        return super().partial_fit(X, self._encode_labels(y), **fit_params)
+
+    def predict_proba(self, X):
+        """Probability of each class for each document.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents tokenized with the vocabulary seen in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_documents, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """
+        self.check_is_fitted()
+        if is_dataset(X):
+            return super().predict_proba(X)
+        X = self._check_documents(X)
+        self._check_vocabulary(X)
+        # batches of similar size pad less; the input order is restored after
+        order = np.argsort(X.n_words, kind="stable")
+        proba = np.empty((len(X), len(self.classes_)), dtype=np.float32)
+        proba[order] = super().predict_proba(X.take(order))
+        return proba
+
+    def predict(self, X):
+        """Most probable class label of each document.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents tokenized with the vocabulary seen in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_documents,)
+            Labels as they were given to ``fit``.
+        """
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    @property
+    def classes_(self):
+        try:
+            return self.label_encoder_.classes_
+        except AttributeError:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute 'classes_' before fit."
+            ) from None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    # --- skorch hooks ----------------------------------------------------------------
+
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            (name, callback) for name, callback in super()._default_callbacks if name != "valid_acc"
+        ]
+        callbacks.append(
+            ("valid_acc", EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False))
+        )
+        if self.validation_fraction is not None:
+            callbacks.append(
+                ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
+            )
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        return callbacks
+
+    def initialize_module(self):
+        params = {
+            "vocabulary_size": self.vocabulary_size_,
+            "n_classes": len(self.classes_),
+            "embedding_dim": self.embedding_dim,
+            "hidden_size": self.hidden_size,
+            "rnn": self.rnn,
+            "granularities": self._granularities(),
+            "attention_heads": self.attention_heads,
+            "dropout": self.dropout,
+        }
+        params.update(self.get_params_for("module"))
+        self.module_ = self.initialized_instance(self.module, params)
+        return self
+
+    def initialize_criterion(self):
+        super().initialize_criterion()
+        if self.class_weight is not None:
+            self.criterion_.weight = torch.as_tensor(self.class_weights_, dtype=torch.float32)
+        return self
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, DocumentBatch):
+            return self.module_(x.to(self.device), **fit_params)
+        return super().infer(x, **fit_params)
+
+    def get_dataset(self, X, y=None):
+        if is_dataset(X):
+            return X
+        return DocumentDataset(X, y)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if self.validation_fraction is None:
+            return super().get_split_datasets(X, y, **fit_params)
+        split = ValidSplit(
+            self.validation_fraction, stratified=True, random_state=self._split_seed()
+        )
+        return split(self.get_dataset(X, y), y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
+        batch_size = kwargs.pop("batch_size", self.batch_size)
+        sampler = BucketBatchSampler(document_sizes(dataset), batch_size, shuffle=training)
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate_batch, **kwargs)
+
+    # --- checks ----------------------------------------------------------------------
+
+    def _validate_hyperparameters(self):
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
+        self._granularities()
+
+    def _granularities(self):
+        granularities = self.granularities
+        if isinstance(granularities, str):
+            granularities = (granularities,)
+        granularities = tuple(granularities)
+        if not granularities or not set(granularities) <= set(GRANULARITIES):
+            raise ValueError(
+                "granularities must be a non-empty tuple drawn from "
+                f"{GRANULARITIES}, e.g. ('word', 'sentence'); got {self.granularities!r}."
+            )
+        if len(set(granularities)) != len(granularities):
+            raise ValueError(f"granularities has duplicates: {self.granularities!r}.")
+        return granularities
+
+    def _check_documents(self, X):
+        if isinstance(X, TokenizedDocuments):
+            return X
+        hint = (
+            f"{type(self).__name__} expects TokenizedDocuments, the output of "
+            "HierarchicalTokenizer; got "
+        )
+        if isinstance(X, str) or (
+            hasattr(X, "__len__") and len(X) and isinstance(next(iter(X), None), str)
+        ):
+            raise TypeError(
+                hint + "raw text. Put HierarchicalTokenizer in front of the classifier, e.g. "
+                "make_pipeline(HierarchicalTokenizer(), MultiGranularityClassifier()), or use "
+                "make_mgm_pipeline()."
+            )
+        raise TypeError(hint + f"{type(X).__name__}.")
+
+    def _check_training_data(self, X, y):
+        X = self._check_documents(X)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but y is None.")
+        y = column_or_1d(np.asarray(y), warn=True)
+        check_consistent_length(X, y)
+        check_classification_targets(y)
+        return X, y
+
+    def _check_vocabulary(self, X):
+        if X.vocabulary is self.vocabulary_ or X.vocabulary == self.vocabulary_:
+            return
+        raise ValueError(
+            f"X was tokenized with a different vocabulary ({len(X.vocabulary)} words) from "
+            f"the one this classifier was fitted on ({len(self.vocabulary_)} words). Transform "
+            "texts with the HierarchicalTokenizer fitted with it (a Pipeline does this)."
+        )
+
+    def _learn_labels_and_vocabulary(self, X, y):
+        self.label_encoder_ = LabelEncoder().fit(y)
+        if len(self.label_encoder_.classes_) < 2:
+            raise ValueError(
+                "The number of classes has to be greater than one; got 1 class: "
+                f"{self.label_encoder_.classes_[0]!r}."
+            )
+        self.vocabulary_ = X.vocabulary
+        self.vocabulary_size_ = X.vocabulary_size
+        if self.class_weight is not None:
+            self.class_weights_ = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
+
+    def _encode_labels(self, y):
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels not seen in the first fit: {unseen[:5].tolist()}. Pass all "
+                "classes to the first partial_fit call with classes=."
+            )
+        return self.label_encoder_.transform(y).astype(np.int64)
+
+    def _split_seed(self):
+        if self.random_state is None:
+            return None
+        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+
+def make_mgm_pipeline(*, memory=None, **params):
+    """Build ``Pipeline([("tokenizer", ...), ("classifier", ...)])`` from flat keywords.
+
+    Each keyword goes to the step that owns it: tokenizer parameters
+    (``min_df``, ``max_words``, ``sentence_model`` …) to
+    :class:`HierarchicalTokenizer`, everything else (``hidden_size``,
+    ``max_epochs``, ``module__*`` …) to :class:`MultiGranularityClassifier`.
+
+    Parameters
+    ----------
+    memory : str, joblib.Memory or None, default=None
+        Cache of the fitted tokenizer, passed to :class:`~sklearn.pipeline.Pipeline`.
+    **params : dict
+        Parameters of either step.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+
+    Examples
+    --------
+    >>> pipe = make_mgm_pipeline(min_df=2, hidden_size=32)
+    >>> pipe.named_steps["tokenizer"].min_df, pipe.named_steps["classifier"].hidden_size
+    (2, 32)
+    """
+    tokenizer_names = set(HierarchicalTokenizer().get_params())
+    tokenizer_params = {k: v for k, v in params.items() if k in tokenizer_names}
+    classifier_params = {k: v for k, v in params.items() if k not in tokenizer_names}
+    classifier_names = set(MultiGranularityClassifier().get_params(deep=False))
+    unknown = [k for k in classifier_params if "__" not in k and k not in classifier_names]
+    if unknown:
+        raise TypeError(
+            f"make_mgm_pipeline got unknown parameter(s) {sorted(unknown)}. Valid names are "
+            f"those of HierarchicalTokenizer ({sorted(tokenizer_names)}) and of "
+            "MultiGranularityClassifier (see its get_params())."
+        )
+    return Pipeline(
+        [
+            ("tokenizer", HierarchicalTokenizer(**tokenizer_params)),
+            ("classifier", MultiGranularityClassifier(**classifier_params)),
+        ],
+        memory=memory,
+    )

@@ -1,0 +1,249 @@
+"""MultiGranularityNetwork: a hierarchical attention network that fuses granularities.
+
+Words are embedded and encoded per sentence; attention pools them into sentence
+vectors, which are encoded per paragraph and pooled into paragraph vectors,
+which are encoded per document and pooled into a document vector. Each
+granularity named in ``granularities`` contributes one document vector
+(attention over all of the document's word, sentence or paragraph states);
+they are concatenated before the output layer.
+"""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+GRANULARITIES = ("word", "sentence", "paragraph")
+RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class AttentionPool(nn.Module):
+    """Attention pooling: u = tanh(W h + b), α = softmax(u·c), output Σ α h per head.
+
+    Masked items get weight 0; a row with no item at all pools to zeros.
+
+    Parameters
+    ----------
+    input_size : int
+        Size of each item vector.
+    heads : int, default=1
+        Number of context vectors; their outputs are concatenated.
+    """
+
+    def __init__(self, input_size, heads=1):
+        super().__init__()
+        self.projection = nn.Linear(input_size, input_size)
+        self.context = nn.Parameter(torch.empty(heads, input_size))
+        self.output_size = heads * input_size
+
+    def forward(self, items, mask):
+        scores = torch.tanh(self.projection(items)) @ self.context.T  # (N, L, K)
+        scores = scores.masked_fill(~mask[..., None], torch.finfo(scores.dtype).min)
+        weights = torch.softmax(scores, dim=1) * mask[..., None]  # (N, L, K)
+        pooled = torch.einsum("nlk,nld->nkd", weights.to(items.dtype), items)  # (N, K, D)
+        return pooled.flatten(1), weights  # (N, K * D), (N, L, K)
+
+
+class SequenceEncoder(nn.Module):
+    """Bidirectional GRU or LSTM over padded sequences; padding is never read.
+
+    Parameters
+    ----------
+    input_size : int
+        Size of each input vector.
+    hidden_size : int
+        Hidden size per direction; outputs have ``2 * hidden_size`` features.
+    rnn : {"gru", "lstm"}, default="gru"
+        Recurrent cell.
+    """
+
+    def __init__(self, input_size, hidden_size, rnn="gru"):
+        super().__init__()
+        self.rnn = RECURRENT_CELLS[rnn](
+            input_size, hidden_size, batch_first=True, bidirectional=True
+        )
+        self.output_size = 2 * hidden_size
+
+    def forward(self, inputs, lengths):
+        n, length = inputs.shape[:2]
+        nonempty = lengths > 0
+        if not bool(nonempty.any()):
+            return inputs.new_zeros(n, length, self.output_size)
+        all_nonempty = bool(nonempty.all())
+        selected = inputs if all_nonempty else inputs[nonempty]
+        packed = pack_padded_sequence(
+            selected, lengths[nonempty].cpu(), batch_first=True, enforce_sorted=False
+        )
+        states, _ = self.rnn(packed)
+        states, _ = pad_packed_sequence(states, batch_first=True, total_length=length)
+        if all_nonempty:
+            return states  # (N, L, 2H)
+        output = states.new_zeros(n, length, self.output_size)
+        output[nonempty] = states
+        return output  # (N, L, 2H)
+
+
+def gather_rows(items, index):
+    """Lay ``items`` out by a 1-based index matrix (0 = padding).
+
+    Padding positions receive an arbitrary row: every reader masks them.
+
+    Parameters
+    ----------
+    items : Tensor of shape (N, D)
+    index : LongTensor of shape (R, L)
+
+    Returns
+    -------
+    Tensor of shape (R, L, D)
+    """
+    if items.shape[0] == 0:
+        return items.new_zeros(*index.shape, items.shape[1])
+    return items[(index - 1).clamp(min=0)]
+
+
+def _init_weights(module):
+    if isinstance(module, nn.Linear):
+        nn.init.xavier_uniform_(module.weight)
+        nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.Embedding):
+        nn.init.normal_(module.weight, std=0.1)
+        with torch.no_grad():
+            module.weight[module.padding_idx].zero_()
+    elif isinstance(module, AttentionPool):
+        nn.init.normal_(module.context, std=0.1)
+    elif isinstance(module, (nn.GRU, nn.LSTM)):
+        for name, parameter in module.named_parameters():
+            if name.startswith("weight_hh"):
+                nn.init.orthogonal_(parameter)
+            elif name.startswith("weight_ih"):
+                nn.init.xavier_uniform_(parameter)
+            else:
+                nn.init.zeros_(parameter)
+
+
+class MultiGranularityNetwork(nn.Module):
+    """Hierarchical attention network over words, sentences and paragraphs.
+
+    Parameters
+    ----------
+    vocabulary_size : int
+        Number of word ids (id 0 is padding and embeds to zeros).
+    n_classes : int
+        Number of output logits.
+    embedding_dim : int, default=100
+        Size of the word embeddings.
+    hidden_size : int, default=50
+        Hidden size per direction of each bidirectional encoder.
+    rnn : {"gru", "lstm"}, default="gru"
+        Recurrent cell of the encoders.
+    granularities : tuple of str, default=("word", "sentence", "paragraph")
+        Document views fused before the output layer: attention over all of a
+        document's word states, sentence states or paragraph states.
+    attention_heads : int, default=1
+        Context vectors per attention pool; their outputs are concatenated.
+    dropout : float, default=0.2
+        Dropout on the word embeddings and on the fused document vector.
+
+    Examples
+    --------
+    >>> from sklearn_mgm import TokenizedDocuments
+    >>> from sklearn_mgm.batching import collate_documents
+    >>> docs = TokenizedDocuments.from_nested([[[[2, 3], [4]]], [[[5]]]], {"a": 2, "b": 3, "c": 4, "d": 5})
+    >>> net = MultiGranularityNetwork(vocabulary_size=6, n_classes=3)
+    >>> net(collate_documents(docs)).shape
+    torch.Size([2, 3])
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        n_classes,
+        embedding_dim=100,
+        hidden_size=50,
+        rnn="gru",
+        granularities=GRANULARITIES,
+        attention_heads=1,
+        dropout=0.2,
+    ):
+        super().__init__()
+        unknown = set(granularities) - set(GRANULARITIES)
+        if not granularities or unknown:
+            raise ValueError(
+                f"granularities must be a non-empty subset of {GRANULARITIES}; got {granularities}."
+            )
+        self.granularities = tuple(granularities)
+        self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=0)
+        self.word_encoder = SequenceEncoder(embedding_dim, hidden_size, rnn)
+        states = self.word_encoder.output_size
+        if "word" in granularities:
+            self.document_word_attention = AttentionPool(states, attention_heads)
+        if self._needs_sentences:
+            self.word_attention = AttentionPool(states, attention_heads)
+            self.sentence_encoder = SequenceEncoder(states * attention_heads, hidden_size, rnn)
+        if "sentence" in granularities:
+            self.document_sentence_attention = AttentionPool(states, attention_heads)
+        if "paragraph" in granularities:
+            self.sentence_attention = AttentionPool(states, attention_heads)
+            self.paragraph_encoder = SequenceEncoder(states * attention_heads, hidden_size, rnn)
+            self.paragraph_attention = AttentionPool(states, attention_heads)
+        self.dropout = nn.Dropout(dropout)
+        self.output = nn.Linear(len(self.granularities) * states * attention_heads, n_classes)
+        self.apply(_init_weights)
+
+    @property
+    def _needs_sentences(self):
+        return "sentence" in self.granularities or "paragraph" in self.granularities
+
+    def forward(self, batch, return_attention=False):
+        """Logits of each document, and optionally the attention weights of every level.
+
+        ``batch`` is a :class:`~sklearn_mgm.batching.DocumentBatch`. With
+        ``return_attention``, also returns a dict of weights of shape
+        (rows, items, heads): ``"word"`` (words of each sentence),
+        ``"sentence"`` (sentences of each paragraph), ``"paragraph"``
+        (paragraphs of each document), ``"document_word"`` and
+        ``"document_sentence"`` (all words or sentences of each document),
+        for the levels the granularities use.
+        """
+        words, sentence_index, paragraph_index = (
+            batch.words,
+            batch.sentence_index,
+            batch.paragraph_index,
+        )
+        attention = {}
+        views = {}
+        word_mask = words > 0  # (S, W)
+        embedded = self.dropout(self.embedding(words))  # (S, W, E)
+        word_states = self.word_encoder(embedded, word_mask.sum(1))  # (S, W, 2H)
+        if "word" in self.granularities:
+            document_words = gather_rows(word_states.flatten(0, 1), batch.document_word_index)
+            views["word"], attention["document_word"] = self.document_word_attention(
+                document_words, batch.document_word_index > 0
+            )  # (B, K*2H)
+        if self._needs_sentences:
+            sentences, attention["word"] = self.word_attention(word_states, word_mask)  # (S, K*2H)
+            sentence_mask = sentence_index > 0  # (P, Smax)
+            sentence_states = self.sentence_encoder(
+                gather_rows(sentences, sentence_index), sentence_mask.sum(1)
+            )  # (P, Smax, 2H)
+        if "sentence" in self.granularities:
+            document_sentences = gather_rows(
+                sentence_states.flatten(0, 1), batch.document_sentence_index
+            )
+            views["sentence"], attention["document_sentence"] = self.document_sentence_attention(
+                document_sentences, batch.document_sentence_index > 0
+            )  # (B, K*2H)
+        if "paragraph" in self.granularities:
+            paragraphs, attention["sentence"] = self.sentence_attention(
+                sentence_states, sentence_mask
+            )  # (P, K*2H)
+            paragraph_mask = paragraph_index > 0  # (B, Pmax)
+            paragraph_states = self.paragraph_encoder(
+                gather_rows(paragraphs, paragraph_index), paragraph_mask.sum(1)
+            )  # (B, Pmax, 2H)
+            views["paragraph"], attention["paragraph"] = self.paragraph_attention(
+                paragraph_states, paragraph_mask
+            )  # (B, K*2H)
+        fused = torch.cat([views[name] for name in self.granularities], dim=1)
+        logits = self.output(self.dropout(fused))  # (B, n_classes)
+        return (logits, attention) if return_attention else logits

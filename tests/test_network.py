@@ -1,0 +1,142 @@
+from itertools import combinations
+
+import pytest
+import torch
+
+from sklearn_mgm import MultiGranularityNetwork, TokenizedDocuments
+from sklearn_mgm.batching import DocumentBatch, collate_documents
+from sklearn_mgm.network import GRANULARITIES, AttentionPool
+
+VOCABULARY = {w: i for i, w in enumerate("abcdefghij", start=2)}
+NESTED = [
+    [[[2, 3, 4], [5]], [[6, 7]]],
+    [[[8, 9, 10, 11]]],
+    [],
+    [[[3]], [[4, 4], [5, 6, 7]], [[2]]],
+]
+ALL_SUBSETS = [c for r in (1, 2, 3) for c in combinations(GRANULARITIES, r)]
+
+
+def make_network(**params):
+    torch.manual_seed(0)
+    defaults = dict(vocabulary_size=12, n_classes=3, embedding_dim=8, hidden_size=6)
+    return MultiGranularityNetwork(**{**defaults, **params}).eval()
+
+
+def batch_of(nested):
+    return collate_documents(TokenizedDocuments.from_nested(nested, VOCABULARY))
+
+
+def pad(batch, extra=3):
+    """The same batch with extra padding on every axis and unused empty sentence rows."""
+
+    def wider(tensor):
+        return torch.nn.functional.pad(tensor, (0, extra))
+
+    words = torch.cat([wider(batch.words), torch.zeros(2, batch.words.shape[1] + extra).long()])
+    old_width, new_width = batch.words.shape[1], batch.words.shape[1] + extra
+    word_positions = batch.document_word_index - 1
+    remapped = (word_positions // old_width) * new_width + word_positions % old_width + 1
+    sentence_positions = batch.document_sentence_index - 1
+    old_s, new_s = batch.sentence_index.shape[1], batch.sentence_index.shape[1] + extra
+    remapped_s = (sentence_positions // old_s) * new_s + sentence_positions % old_s + 1
+    return DocumentBatch(
+        words=words,
+        sentence_index=wider(batch.sentence_index),
+        paragraph_index=wider(batch.paragraph_index),
+        document_sentence_index=wider(torch.where(batch.document_sentence_index > 0, remapped_s, 0)),
+        document_word_index=wider(torch.where(batch.document_word_index > 0, remapped, 0)),
+    )
+
+
+@pytest.mark.parametrize("granularities", ALL_SUBSETS)
+def test_every_granularity_subset_gives_logits(granularities):
+    net = make_network(granularities=granularities)
+    logits = net(batch_of(NESTED))
+    assert logits.shape == (4, 3)
+    assert torch.isfinite(logits).all()
+
+
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+@pytest.mark.parametrize("heads", [1, 3])
+def test_cells_and_heads(rnn, heads):
+    net = make_network(rnn=rnn, attention_heads=heads)
+    assert net(batch_of(NESTED)).shape == (4, 3)
+    assert net.output.in_features == 3 * 12 * heads
+
+
+@pytest.mark.parametrize("granularities", ALL_SUBSETS)
+def test_extra_padding_changes_nothing(granularities):
+    net = make_network(granularities=granularities, rnn="lstm")
+    batch = batch_of(NESTED)
+    torch.testing.assert_close(net(pad(batch)), net(batch), rtol=1e-5, atol=1e-6)
+
+
+def test_empty_sentences_and_paragraphs_change_nothing():
+    net = make_network()
+    with_empties = [
+        [[[2, 3, 4], [], [5]], [], [[6, 7]]],
+        [[], [[8, 9, 10, 11], []]],
+        [[]],
+        [[[3]], [[4, 4], [5, 6, 7]], [[], []], [[2]]],
+    ]
+    torch.testing.assert_close(net(batch_of(with_empties)), net(batch_of(NESTED)))
+
+
+def test_logits_do_not_depend_on_batch_neighbours():
+    net = make_network()
+    alone = net(batch_of(NESTED[3:]))
+    torch.testing.assert_close(net(batch_of(NESTED))[3:], alone, rtol=1e-5, atol=1e-6)
+
+
+def test_empty_document_gets_the_output_bias():
+    net = make_network()
+    logits = net(batch_of([[]]))
+    torch.testing.assert_close(logits[0], net.output.bias)
+
+
+def test_padding_embedding_is_zero_and_gets_no_gradient():
+    net = make_network().train()
+    assert torch.count_nonzero(net.embedding.weight[0]) == 0
+    net(batch_of(NESTED)).sum().backward()
+    assert torch.count_nonzero(net.embedding.weight.grad[0]) == 0
+
+
+def test_attention_weights_sum_to_one_over_real_items():
+    net = make_network(attention_heads=2)
+    batch = batch_of(NESTED)
+    logits, attention = net(batch, return_attention=True)
+    assert set(attention) == {"word", "sentence", "paragraph", "document_word", "document_sentence"}
+    masks = {
+        "word": batch.words > 0,
+        "sentence": batch.sentence_index > 0,
+        "paragraph": batch.paragraph_index > 0,
+        "document_word": batch.document_word_index > 0,
+        "document_sentence": batch.document_sentence_index > 0,
+    }
+    for level, weights in attention.items():
+        mask = masks[level]
+        assert weights.shape == (*mask.shape, 2)
+        assert torch.all(weights[~mask] == 0)
+        totals = weights.sum(dim=1)  # (rows, heads)
+        expected = mask.any(dim=1, keepdim=True).float().expand_as(totals)
+        torch.testing.assert_close(totals, expected)
+    torch.testing.assert_close(logits, net(batch))
+
+
+def test_only_the_needed_submodules_exist():
+    names = {n for n, _ in make_network(granularities=("word",)).named_children()}
+    assert "sentence_encoder" not in names and "paragraph_encoder" not in names
+
+
+def test_attention_pool_of_a_fully_masked_row_is_zero():
+    pool = AttentionPool(4)
+    torch.nn.init.normal_(pool.context)
+    pooled, weights = pool(torch.randn(2, 3, 4), torch.tensor([[True, True, False], [False] * 3]))
+    assert torch.all(pooled[1] == 0) and torch.all(weights[1] == 0)
+
+
+@pytest.mark.parametrize("bad", [(), ("word", "letter")])
+def test_bad_granularities(bad):
+    with pytest.raises(ValueError, match="granularities must be a non-empty subset"):
+        make_network(granularities=bad)
