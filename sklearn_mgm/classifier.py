@@ -281,7 +281,8 @@ default=("word", "sentence", "paragraph")
         ndarray of shape (n_documents,)
             Labels as they were given to ``fit``.
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     @property
     def classes_(self):

@@ -115,9 +115,7 @@ class TokenizedDocuments:
     [3]
     """
 
-    def __init__(
-        self, word_ids, sentence_offsets, paragraph_offsets, document_offsets, vocabulary
-    ):
+    def __init__(self, word_ids, sentence_offsets, paragraph_offsets, document_offsets, vocabulary):
         if not isinstance(vocabulary, Mapping):
             raise TypeError(
                 f"vocabulary must be a mapping of term to id, got {type(vocabulary).__name__}."
@@ -128,9 +126,7 @@ class TokenizedDocuments:
         self.word_ids = word_ids.astype(np.int32, copy=False)
         self.sentence_offsets = _check_offsets(sentence_offsets, len(word_ids), "sentence_offsets")
         n_sentences = len(self.sentence_offsets) - 1
-        self.paragraph_offsets = _check_offsets(
-            paragraph_offsets, n_sentences, "paragraph_offsets"
-        )
+        self.paragraph_offsets = _check_offsets(paragraph_offsets, n_sentences, "paragraph_offsets")
         n_paragraphs = len(self.paragraph_offsets) - 1
         self.document_offsets = _check_offsets(document_offsets, n_paragraphs, "document_offsets")
         self.vocabulary = vocabulary

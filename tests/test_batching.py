@@ -29,7 +29,12 @@ def test_collate_layout_drops_empty_items_and_keeps_empty_documents():
     batch = collate_documents(make_docs())
     assert len(batch) == 3
     assert batch.words.tolist() == [
-        [2, 3, 4], [5, 0, 0], [6, 7, 0], [8, 0, 0], [9, 2, 0], [3, 0, 0]
+        [2, 3, 4],
+        [5, 0, 0],
+        [6, 7, 0],
+        [8, 0, 0],
+        [9, 2, 0],
+        [3, 0, 0],
     ]
     assert batch.sentence_index.tolist() == [[1, 2], [3, 0], [4, 5], [6, 0]]
     assert batch.paragraph_index.tolist() == [[1, 2], [0, 0], [3, 4]]

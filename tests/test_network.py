@@ -44,7 +44,9 @@ def pad(batch, extra=3):
         words=words,
         sentence_index=wider(batch.sentence_index),
         paragraph_index=wider(batch.paragraph_index),
-        document_sentence_index=wider(torch.where(batch.document_sentence_index > 0, remapped_s, 0)),
+        document_sentence_index=wider(
+            torch.where(batch.document_sentence_index > 0, remapped_s, 0)
+        ),
         document_word_index=wider(torch.where(batch.document_word_index > 0, remapped, 0)),
     )
 

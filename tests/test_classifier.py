@@ -1,0 +1,335 @@
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.utils import estimator_checks
+
+from sklearn_mgm import (
+    HierarchicalTokenizer,
+    MultiGranularityClassifier,
+    TokenizedDocuments,
+    make_mgm_pipeline,
+)
+from sklearn_mgm.datasets import make_hierarchical_documents
+
+SMALL = dict(embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0, batch_size=8)
+TOPICS = {
+    "sport": "The striker scored a goal. The fans cheered the team.",
+    "money": "Shares fell on the market. Investors sold their stock.",
+    "state": "The minister passed a law. Voters elected the parliament.",
+}
+
+
+def topic_corpus(n_per_class=12, labels=("sport", "money", "state")):
+    rng = np.random.default_rng(0)
+    texts, y = [], []
+    for label, key in zip(labels, TOPICS, strict=False):
+        for _ in range(n_per_class):
+            sentences = TOPICS[key].split(". ")
+            rng.shuffle(sentences)
+            texts.append(". ".join(sentences) + "\n\nMore news later.")
+            y.append(label)
+    return texts, np.array(y, dtype=object if isinstance(labels[0], str) else None)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return topic_corpus()
+
+
+@pytest.fixture(scope="module")
+def fitted(corpus):
+    texts, y = corpus
+    return make_mgm_pipeline(sentence_model="untrained", lr=0.02, **{**SMALL, "max_epochs": 6}).fit(
+        texts, y
+    )
+
+
+def test_learns_topics_and_returns_original_labels(corpus, fitted):
+    texts, y = corpus
+    assert list(fitted.classes_) == ["money", "sport", "state"]
+    assert set(fitted.predict(texts)) <= set(y)
+    assert fitted.score(texts, y) == 1.0
+    proba = fitted.predict_proba(texts)
+    assert proba.shape == (len(texts), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+@pytest.mark.parametrize("labels", [(3, 10, 42), (-1, 7)])
+def test_integer_labels_non_contiguous_and_binary(labels):
+    texts, y = topic_corpus(6, labels)
+    pipe = make_mgm_pipeline(sentence_model="untrained", **SMALL).fit(texts, y)
+    assert pipe.classes_.tolist() == sorted(labels)
+    assert set(pipe.predict(texts).tolist()) <= set(labels)
+    assert pipe.predict_proba(texts).shape == (len(texts), len(labels))
+
+
+def test_predict_keeps_the_input_order(corpus, fitted):
+    texts, _ = corpus
+    shuffled = np.random.default_rng(1).permutation(len(texts))
+    proba = fitted.predict_proba(texts)
+    np.testing.assert_allclose(
+        fitted.predict_proba([texts[i] for i in shuffled]), proba[shuffled], rtol=1e-5, atol=1e-6
+    )
+
+
+def test_raw_text_gets_a_pointer_to_the_tokenizer(corpus):
+    texts, y = corpus
+    with pytest.raises(TypeError, match="Put HierarchicalTokenizer in front"):
+        MultiGranularityClassifier(**SMALL).fit(texts, y)
+    with pytest.raises(TypeError, match="expects TokenizedDocuments"):
+        MultiGranularityClassifier(**SMALL).fit(np.zeros((3, 2)), [0, 1, 0])
+
+
+def test_not_fitted_before_fit(corpus):
+    texts, _ = corpus
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    with pytest.raises(NotFittedError):
+        MultiGranularityClassifier().predict(X)
+    with pytest.raises(AttributeError, match="classes_"):
+        MultiGranularityClassifier().classes_  # noqa: B018
+
+
+def test_bad_targets_are_reported(corpus):
+    texts, y = corpus
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        MultiGranularityClassifier(**SMALL).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="greater than one"):
+        MultiGranularityClassifier(**SMALL).fit(X, ["a"] * len(texts))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        MultiGranularityClassifier(**SMALL).fit(X, np.linspace(0, 1, len(texts)))
+
+
+def test_different_vocabulary_is_refused(corpus, fitted):
+    texts, _ = corpus
+    other = HierarchicalTokenizer(sentence_model="untrained").fit_transform(["other words"])
+    with pytest.raises(ValueError, match="different vocabulary"):
+        fitted[-1].predict(other)
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("hidden_size", 0, "hidden_size"),
+        ("rnn", "transformer", "rnn"),
+        ("granularities", ("word", "letter"), "granularities must be a non-empty tuple"),
+        ("granularities", ("word", "word"), "duplicates"),
+        ("dropout", 1.5, "dropout"),
+        ("validation_fraction", 1.0, "validation_fraction"),
+    ],
+)
+def test_invalid_hyperparameters(corpus, param, value, message):
+    texts, y = corpus
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    with pytest.raises(ValueError, match=message):
+        MultiGranularityClassifier(**{**SMALL, param: value}).fit(X, y)
+
+
+def test_knobs_are_parameters_and_prefixes_work(corpus):
+    texts, y = corpus
+    clf = MultiGranularityClassifier(
+        **SMALL, module__dropout=0.5, optimizer__weight_decay=0.01, granularities="sentence"
+    )
+    params = clf.get_params()
+    for name in (
+        "embedding_dim",
+        "hidden_size",
+        "rnn",
+        "granularities",
+        "attention_heads",
+        "dropout",
+        "max_epochs",
+        "lr",
+        "batch_size",
+        "optimizer",
+        "callbacks",
+        "device",
+    ):
+        assert name in params
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    clf.fit(X, y)
+    assert clf.module_.dropout.p == 0.5
+    assert clf.module_.granularities == ("sentence",)
+    assert clf.optimizer_.param_groups[0]["weight_decay"] == 0.01
+    clf.set_params(callbacks__print_log=None)
+    assert dict(clf.callbacks_)["print_log"] is None
+    assert clone(clf).get_params()["module__dropout"] == 0.5
+
+
+def test_same_seed_same_predictions(corpus):
+    texts, y = corpus
+    first = make_mgm_pipeline(sentence_model="untrained", **SMALL).fit(texts, y)
+    second = make_mgm_pipeline(sentence_model="untrained", **SMALL).fit(texts, y)
+    np.testing.assert_array_equal(first.predict_proba(texts), second.predict_proba(texts))
+    other = make_mgm_pipeline(sentence_model="untrained", **{**SMALL, "random_state": 1})
+    assert not np.array_equal(other.fit(texts, y).predict_proba(texts), first.predict_proba(texts))
+
+
+def test_seeding_leaves_global_torch_state_alone(corpus):
+    texts, y = corpus
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    make_mgm_pipeline(sentence_model="untrained", **SMALL).fit(texts, y)
+    assert torch.rand(1) == expected
+
+
+def test_balanced_class_weight(corpus):
+    texts, y = corpus
+    texts, y = texts[:20], y[:20]  # 12 sport, 8 money
+    pipe = make_mgm_pipeline(sentence_model="untrained", class_weight="balanced", **SMALL)
+    weights = pipe.fit(texts, y)[-1].criterion_.weight
+    torch.testing.assert_close(weights, torch.tensor([20 / (2 * 8), 20 / (2 * 12)]))
+
+
+def test_early_stopping_on_a_held_out_fraction():
+    texts, y = topic_corpus(10)
+    y = np.random.default_rng(0).permutation(y)  # noise: validation loss soon rises
+    pipe = make_mgm_pipeline(
+        sentence_model="untrained",
+        validation_fraction=0.3,
+        patience=2,
+        lr=0.05,
+        **{**SMALL, "max_epochs": 40},
+    ).fit(texts, y)
+    history = pipe[-1].history
+    assert len(history) < 40
+    valid_losses = history[:, "valid_loss"]
+    best = int(np.argmin(valid_losses))
+    assert history[best, "valid_loss_best"]
+    assert len(history) == best + 1 + 2  # stopped after `patience` epochs without progress
+
+
+def test_partial_fit_continues_training(corpus):
+    texts, y = corpus
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    clf = MultiGranularityClassifier(**SMALL).partial_fit(X, y)
+    clf.partial_fit(X, y)
+    assert len(clf.history) == 4
+    with pytest.raises(ValueError, match="not seen in the first fit"):
+        clf.partial_fit(X, np.array(["other"] * len(y)))
+
+
+def test_pickle_and_joblib_round_trips(tmp_path, corpus, fitted):
+    texts, _ = corpus
+    expected = fitted.predict_proba(texts)
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.predict_proba(texts), expected)
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "model.joblib").predict_proba(texts), expected
+    )
+
+
+def test_grid_search_over_both_steps(corpus):
+    texts, y = corpus
+    search = GridSearchCV(
+        make_mgm_pipeline(sentence_model="untrained", **{**SMALL, "max_epochs": 1}),
+        {
+            "classifier__hidden_size": [4, 8],
+            "classifier__granularities": [("word",), ("word", "sentence", "paragraph")],
+            "tokenizer__min_df": [1, 2],
+        },
+        cv=2,
+    ).fit(texts, y)
+    assert len(search.cv_results_["params"]) == 8
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.predict(texts[:2]).shape == (2,)
+
+
+def test_cross_val_score_in_parallel(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(sentence_model="untrained", **{**SMALL, "max_epochs": 1})
+    scores = cross_val_score(pipe, texts, y, cv=3, n_jobs=2)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_make_mgm_pipeline_routes_keywords():
+    pipe = make_mgm_pipeline(min_df=2, max_words=30, hidden_size=16, module__dropout=0.1)
+    assert isinstance(pipe, Pipeline)
+    assert [name for name, _ in pipe.steps] == ["tokenizer", "classifier"]
+    assert pipe.named_steps["tokenizer"].get_params()["max_words"] == 30
+    assert pipe.get_params()["classifier__module__dropout"] == 0.1
+    with pytest.raises(TypeError, match="unknown parameter"):
+        make_mgm_pipeline(hiden_size=3)
+
+
+def test_the_hierarchy_is_learned_where_a_bag_of_words_fails():
+    texts, y = make_hierarchical_documents(600, random_state=0)
+    train, test = slice(0, 400), slice(400, 600)
+    baseline = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression(max_iter=1000)
+    ).fit(texts[train], y[train])
+    assert baseline.score(texts[test], y[test]) < 0.65
+    mgm = make_mgm_pipeline(
+        sentence_model="untrained",
+        granularities=("sentence",),
+        embedding_dim=16,
+        hidden_size=16,
+        dropout=0.0,
+        lr=0.01,
+        batch_size=16,
+        max_epochs=12,
+        random_state=0,
+    ).fit(texts[train], y[train])
+    assert mgm.score(texts[test], y[test]) >= 0.9
+
+
+# scikit-learn's common checks that apply to estimators taking text, called one by one.
+# Every other check feeds numeric 2-D arrays, which neither estimator accepts by design.
+EXPECTED_FAILURES = {
+    ("MultiGranularityClassifier", "check_no_attributes_set_in_init"): (
+        "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_"
+    ),
+    ("MultiGranularityClassifier", "check_set_params"): (
+        "skorch's set_params handles callbacks and virtual parameters itself and raises on "
+        "the check's deliberately odd values (e.g. a float for callbacks)"
+    ),
+    ("MultiGranularityClassifier", "check_do_not_raise_errors_in_init_or_set_params"): (
+        "skorch's __init__ builds its callback list eagerly and fails on the check's odd values"
+    ),
+}
+APPLICABLE_CHECKS = [
+    "check_no_attributes_set_in_init",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_repr",
+    "check_estimator_cloneable",
+    "check_mixin_order",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_valid_tag_types",
+    "check_estimator_tags_renamed",
+]
+
+
+@pytest.mark.parametrize("check", APPLICABLE_CHECKS)
+@pytest.mark.parametrize(
+    "estimator",
+    [HierarchicalTokenizer(), MultiGranularityClassifier()],
+    ids=lambda e: type(e).__name__,
+)
+def test_sklearn_common_checks(check, estimator):
+    name = type(estimator).__name__
+    run_check = getattr(estimator_checks, check)
+    if (name, check) in EXPECTED_FAILURES:
+        with pytest.raises((AssertionError, AttributeError, TypeError)):
+            run_check(name, estimator)
+    else:
+        run_check(name, estimator)
+
+
+def test_classifier_takes_the_container_only():
+    tags = MultiGranularityClassifier().__sklearn_tags__()
+    assert not tags.input_tags.two_d_array
+    assert tags.estimator_type == "classifier"
+    assert issubclass(TokenizedDocuments, object)
