@@ -1,6 +1,7 @@
 """sklearn-mgm: multi-granularity document classification for scikit-learn."""
 
 from .classifier import MultiGranularityClassifier, make_mgm_pipeline
+from .compare import compare_with_baselines
 from .documents import TokenizedDocuments
 from .network import MultiGranularityNetwork
 from .tokenize import HierarchicalTokenizer
@@ -13,5 +14,6 @@ __all__ = [
     "MultiGranularityNetwork",
     "TokenizedDocuments",
     "__version__",
+    "compare_with_baselines",
     "make_mgm_pipeline",
 ]

@@ -188,7 +188,8 @@ def collate_documents(documents):
 
     Examples
     --------
-    >>> docs = TokenizedDocuments.from_nested([[[[2, 3], [4]]], [[[5]], [[2]]]], {"a": 2, "b": 3, "c": 4, "d": 5})
+    >>> vocabulary = {"a": 2, "b": 3, "c": 4, "d": 5}
+    >>> docs = TokenizedDocuments.from_nested([[[[2, 3], [4]]], [[[5]], [[2]]]], vocabulary)
     >>> batch = collate_documents(docs)
     >>> batch.words.tolist()
     [[2, 3], [4, 0], [5, 0], [2, 0]]

@@ -129,7 +129,7 @@ default=("word", "sentence", "paragraph")
     array(['sport'], dtype='<U8')
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: dict = {
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "rnn": [StrOptions({"gru", "lstm"})],

@@ -148,7 +148,8 @@ class MultiGranularityNetwork(nn.Module):
     --------
     >>> from sklearn_mgm import TokenizedDocuments
     >>> from sklearn_mgm.batching import collate_documents
-    >>> docs = TokenizedDocuments.from_nested([[[[2, 3], [4]]], [[[5]]]], {"a": 2, "b": 3, "c": 4, "d": 5})
+    >>> vocabulary = {"a": 2, "b": 3, "c": 4, "d": 5}
+    >>> docs = TokenizedDocuments.from_nested([[[[2, 3], [4]]], [[[5]]]], vocabulary)
     >>> net = MultiGranularityNetwork(vocabulary_size=6, n_classes=3)
     >>> net(collate_documents(docs)).shape
     torch.Size([2, 3])

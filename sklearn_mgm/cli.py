@@ -1,0 +1,191 @@
+"""The ``sklearn-mgm`` command."""
+
+import argparse
+import csv
+import json
+import os
+import sys
+
+from . import __version__
+
+TEXT_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+class DataError(ValueError):
+    """A problem with the user's data file, reported in one line."""
+
+
+def read_labelled_texts(path, text_column, label_column):
+    """Read texts and labels from a CSV, TSV or JSON Lines file.
+
+    The format follows the extension: ``.tsv``/``.tab`` is tab-separated,
+    ``.jsonl``/``.ndjson`` is JSON Lines, anything else is CSV. The file must
+    be UTF-8.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    text_column, label_column : str
+        Names of the text and label columns (keys in JSON Lines).
+
+    Returns
+    -------
+    (list of str, list of str)
+
+    Raises
+    ------
+    DataError
+        Missing file, undecodable bytes, missing column, empty file or a
+        malformed line, with the place named.
+    """
+    if not os.path.isfile(path):
+        raise DataError(f"{path}: no such file.")
+    kind = TEXT_FORMATS.get(os.path.splitext(path)[1].lower(), "csv")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            records = _json_lines(handle, path) if kind == "jsonl" else _delimited(handle, kind)
+            records = list(records)
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"{path}: not valid UTF-8 (byte 0x{error.object[error.start]:02x} at offset "
+            f"{error.start}); save the file as UTF-8."
+        ) from None
+    if not records:
+        raise DataError(f"{path}: the file holds no rows.")
+    for column in (text_column, label_column):
+        if column not in records[0]:
+            raise DataError(f"{path}: no column {column!r}; the columns are {sorted(records[0])}.")
+    texts, labels = [], []
+    for number, record in enumerate(records, start=2 if kind != "jsonl" else 1):
+        text, label = record.get(text_column), record.get(label_column)
+        if not isinstance(text, str):
+            raise DataError(f"{path}, row {number}: {text_column!r} is {text!r}, not text.")
+        if label in (None, ""):
+            raise DataError(f"{path}, row {number}: {label_column!r} is empty.")
+        texts.append(text)
+        labels.append(str(label))
+    return texts, labels
+
+
+def _delimited(handle, kind):
+    reader = csv.DictReader(handle, delimiter="\t" if kind == "tsv" else ",")
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise DataError(f"line {reader.line_num}: {error}.") from None
+
+
+def _json_lines(handle, path):
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{path}, line {number}: not JSON ({error.msg}).") from None
+        if not isinstance(record, dict):
+            raise DataError(f"{path}, line {number}: expected a JSON object.")
+        yield record
+
+
+def _add_data_arguments(parser):
+    data = parser.add_argument_group("data (default: the BBC News corpus)")
+    data.add_argument("--csv", metavar="PATH", help="CSV, TSV (.tsv) or JSON Lines (.jsonl) file")
+    data.add_argument("--text-column", default="text", help="column of the texts (default: text)")
+    data.add_argument(
+        "--label-column", default="label", help="column of the labels (default: label)"
+    )
+
+
+def _load_data(args):
+    if args.csv is None:
+        from .datasets import load_bbc_news
+
+        bunch = load_bbc_news()
+        return bunch.data, [bunch.target_names[i] for i in bunch.target], "BBC News"
+    texts, labels = read_labelled_texts(args.csv, args.text_column, args.label_column)
+    return texts, labels, args.csv
+
+
+def _compare(args):
+    from .compare import compare_with_baselines
+
+    texts, labels, source = _load_data(args)
+    print(
+        f"Comparing on {source}: {len(texts)} documents, {len(set(labels))} classes, "
+        f"{args.cv}-fold cross-validation (seed {args.seed}).",
+        flush=True,
+    )
+    table = compare_with_baselines(
+        texts,
+        labels,
+        cv=args.cv,
+        random_state=args.seed,
+        max_epochs=args.max_epochs,
+        verbose=1 if args.quiet else 2,
+    )
+    print()
+    print(table.to_markdown())
+    for path in table.save(args.output):
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser():
+    """The argument parser of the ``sklearn-mgm`` command."""
+    parser = argparse.ArgumentParser(
+        prog="sklearn-mgm",
+        description="Multi-granularity document classification for scikit-learn.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    compare = commands.add_parser(
+        "compare",
+        help="cross-validate the MGM pipeline against TF-IDF + linear baselines",
+        description="Cross-validate the MGM pipeline and TF-IDF + linear baselines on the same "
+        "folds; print the table and write results.md/.csv/.json and results.png.",
+    )
+    _add_data_arguments(compare)
+    compare.add_argument("--cv", type=int, default=5, help="number of folds (default: 5)")
+    compare.add_argument("--max-epochs", type=int, help="epochs of the MGM model")
+    compare.add_argument("--seed", type=int, default=0, help="seed of folds and models")
+    compare.add_argument(
+        "--output", default="mgm-results", help="folder for the results (default: mgm-results)"
+    )
+    compare.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    compare.set_defaults(handler=_compare)
+    return parser
+
+
+def main(argv=None):
+    """Run the command; bad input gives a one-line error and exit status 2.
+
+    Parameters
+    ----------
+    argv : list of str or None
+        Arguments; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("cv", "max_epochs"):
+        value = getattr(args, name, None)
+        if value is not None and value < (2 if name == "cv" else 1):
+            parser.error(f"--{name.replace('_', '-')} must be at least {2 if name == 'cv' else 1}")
+    try:
+        return args.handler(args)
+    except (DataError, ValueError, TypeError, ImportError, OSError) as error:
+        print(f"sklearn-mgm: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sklearn-mgm: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
