@@ -109,8 +109,7 @@ def test_bad_targets_are_reported(corpus):
         MultiGranularityClassifier(**SMALL).fit(X, np.linspace(0, 1, len(texts)))
 
 
-def test_different_vocabulary_is_refused(corpus, fitted):
-    texts, _ = corpus
+def test_different_vocabulary_is_refused(fitted):
     other = HierarchicalTokenizer(sentence_model="untrained").fit_transform(["other words"])
     with pytest.raises(ValueError, match="different vocabulary"):
         fitted[-1].predict(other)

@@ -96,7 +96,7 @@ def test_stratified_kfold_splits_container():
     many = TokenizedDocuments.from_nested(NESTED * 5, VOCABULARY)
     y = np.arange(20) % 2
     covered = []
-    for train, test in StratifiedKFold(n_splits=5).split(many, y):
+    for _, test in StratifiedKFold(n_splits=5).split(many, y):
         covered.extend(test.tolist())
         assert list(many[test]) == [NESTED[i % 4] for i in test]
     assert sorted(covered) == list(range(20))
