@@ -2,6 +2,7 @@
 
 import numbers
 from contextlib import contextmanager
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -129,7 +130,7 @@ default=("word", "sentence", "paragraph")
     array(['sport'], dtype='<U8')
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "rnn": [StrOptions({"gru", "lstm"})],
