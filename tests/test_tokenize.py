@@ -6,11 +6,35 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nltk.tokenize import RegexpTokenizer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from sklearn_mgm import HierarchicalTokenizer, TokenizedDocuments
-from sklearn_mgm.tokenize import punkt_pretrained_available
+from sklearn_mgm.tokenize import (
+    WORD_PATTERN,
+    _document_frequencies,
+    _RememberingPunkt,
+    _UntimedPunktLanguageVars,
+    _UntimedPunktToken,
+    _UntimedRegexpTokenizer,
+    punkt_pretrained_available,
+)
+
+TRICKY_TEXTS = [
+    "Dr. Smith met Mr. J. R. Jones at 5 p.m. on Jan. 3. They talked for an hour.",
+    '"Is it over?" she asked. "Yes!" he said... Then silence. (It was.) Nobody left.',
+    "Prices rose 3.5% in the U.S. The Fed, led by Mr. Powell, waited! Why? Nobody knows.",
+    "He said 'no.' Then he left. It was 10 a.m. on Monday. Wait... what? OK!",
+    "The U.K. economy grew 2.1%. The U.K. economy grew 2.1%. Analysts e.g. Ms. Lee agreed.",
+    "Shares of Time Warner Inc. fell. Google Inc. rose.\nA new line. 'Quoted.' Done.",
+]
+
+
+@pytest.fixture(scope="module")
+def tricky_punkt_params():
+    return PunktTrainer(" ".join(TRICKY_TEXTS * 20)).get_params()
 
 
 @pytest.fixture
@@ -84,7 +108,7 @@ def test_auto_trains_punkt_offline_and_never_raises_lookup_error(no_nltk_data, t
 
 
 def test_pretrained_without_data_is_a_clear_value_error(no_nltk_data, texts):
-    with pytest.raises(ValueError, match="nltk.downloader punkt_tab"):
+    with pytest.raises(ValueError, match=r"nltk\.downloader punkt_tab"):
         HierarchicalTokenizer(sentence_model="pretrained").fit(texts)
 
 
@@ -133,7 +157,7 @@ def test_min_df_max_df_max_features(tokenizer):
 
 
 def test_pruning_errors_say_what_to_do(tokenizer):
-    with pytest.raises(ValueError, match="no terms remain. Try a lower min_df"):
+    with pytest.raises(ValueError, match=r"no terms remain\. Try a lower min_df"):
         clone(tokenizer).set_params(min_df=2).fit(["a b", "c"])
     with pytest.raises(ValueError, match="max_df corresponds to < documents than min_df"):
         clone(tokenizer).set_params(min_df=3, max_df=1).fit(["a", "a", "a"])
@@ -250,3 +274,58 @@ def test_any_text_keeps_rows_and_ids_in_range(random_texts):
     assert len(X) == len(random_texts)
     assert X.word_ids.size == 0 or (X.word_ids.min() >= 1 and X.word_ids.max() <= 3)
     assert len(tokenizer.inverse_transform(X)) == len(random_texts)
+
+
+@pytest.mark.parametrize("trained", [False, True])
+def test_remembering_punkt_splits_like_nltk_punkt(trained, tricky_punkt_params):
+    params = tricky_punkt_params if trained else PunktParameters()
+    plain = PunktSentenceTokenizer(params)
+    remembering = _RememberingPunkt(params)
+    # the second round answers from remembered decisions
+    for text in TRICKY_TEXTS + TRICKY_TEXTS:
+        assert remembering.tokenize(text) == plain.tokenize(text)
+
+
+def test_untimed_punkt_trains_the_same_model():
+    sample = " ".join(TRICKY_TEXTS * 20)
+    plain = PunktTrainer(sample).get_params()
+    untimed = PunktTrainer(
+        sample, lang_vars=_UntimedPunktLanguageVars(), token_cls=_UntimedPunktToken
+    ).get_params()
+    assert untimed.abbrev_types == plain.abbrev_types and untimed.abbrev_types
+    assert untimed.collocations == plain.collocations
+    assert untimed.sent_starters == plain.sent_starters
+    assert untimed.ortho_context == plain.ortho_context
+
+
+def test_untimed_regexp_tokenizer_matches_nltk():
+    text = "Don't stop-gap: e\u0301te\u0301, x\u00b2, naïve 'quoted' rock’n’roll -- 3.5% _x_ ΟΔΟΣ."
+    expected = RegexpTokenizer(WORD_PATTERN).tokenize(text)
+    assert _UntimedRegexpTokenizer(WORD_PATTERN).tokenize(text) == expected
+
+
+def test_document_frequencies_count_each_document_once():
+    # three documents: words [0, 1, 0] in two sentences, none, then [2, 0]
+    structure = ([2, 1, 2], [2, 1], [1, 0, 1])
+    codes = np.array([0, 1, 0, 2, 0])
+    assert _document_frequencies(codes, structure, 3).tolist() == [2, 1, 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcdef"), max_size=8), min_size=1, max_size=8),
+    st.integers(1, 3),
+)
+def test_learned_vocabulary_follows_document_frequency(documents, min_df):
+    texts = [" ".join(words) for words in documents]
+    frequency = {w: sum(w in words for words in documents) for ws in documents for w in ws}
+    expected = sorted(w for w, df in frequency.items() if df >= min_df)
+    tokenizer = HierarchicalTokenizer(sentence_model="untrained", min_df=min_df)
+    if not expected:
+        with pytest.raises(ValueError):
+            tokenizer.fit(texts)
+        return
+    X = tokenizer.fit_transform(texts)
+    assert tokenizer.vocabulary_ == {w: i for i, w in enumerate(expected, start=2)}
+    assert tokenizer.stop_words_ == set(frequency) - set(expected)
+    assert X == tokenizer.transform(texts)

@@ -1,0 +1,62 @@
+"""Documents per second of HierarchicalTokenizer against CountVectorizer on BBC News.
+
+Run with ``python benchmarks/tokenizer_throughput.py``. Each case runs three
+times, the cases alternating, and the best time counts. The tokenizer runs with
+its defaults (offline, ``sentence_model="auto"`` trains Punkt during fit).
+"""
+
+import os
+import platform
+import time
+
+import nltk
+import sklearn
+from sklearn.feature_extraction.text import CountVectorizer
+
+from sklearn_mgm import HierarchicalTokenizer
+from sklearn_mgm.datasets import load_bbc_news
+
+REPEATS = 3
+
+
+def seconds(run):
+    """Wall-clock seconds of one call of ``run``."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def main():
+    texts = load_bbc_news().data
+    fitted = HierarchicalTokenizer().fit(texts)
+    cases = {
+        "CountVectorizer().fit_transform": lambda: CountVectorizer().fit_transform(texts),
+        "HierarchicalTokenizer().fit_transform": lambda: HierarchicalTokenizer().fit_transform(
+            texts
+        ),
+        "HierarchicalTokenizer().transform (fitted)": lambda: fitted.transform(texts),
+        "HierarchicalTokenizer(n_jobs=2).fit_transform": lambda: HierarchicalTokenizer(
+            n_jobs=2
+        ).fit_transform(texts),
+    }
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(REPEATS):
+        for name, run in cases.items():
+            best[name] = min(best[name], seconds(run))
+
+    reference = len(texts) / best["CountVectorizer().fit_transform"]
+    print(
+        f"BBC News, {len(texts)} documents; Python {platform.python_version()}, "
+        f"NLTK {nltk.__version__}, scikit-learn {sklearn.__version__}, "
+        f"{os.cpu_count()} CPUs; sentence_model_={fitted.sentence_model_!r}; "
+        f"best of {REPEATS}.\n"
+    )
+    print("| case | seconds | documents/s | ratio to CountVectorizer |")
+    print("|---|---:|---:|---:|")
+    for name, time_taken in best.items():
+        rate = len(texts) / time_taken
+        print(f"| `{name}` | {time_taken:.3f} | {rate:,.0f} | {rate / reference:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
