@@ -125,9 +125,11 @@ default=("word", "sentence", "paragraph")
     >>> from sklearn_mgm import make_mgm_pipeline
     >>> texts = ["Goal scored. Fans cheer.", "Stocks fall. Markets worry."] * 10
     >>> labels = ["sport", "business"] * 10
-    >>> pipe = make_mgm_pipeline(embedding_dim=16, hidden_size=8, max_epochs=3, random_state=0)
-    >>> pipe.fit(texts, labels).predict(["Fans cheer the goal."])
-    array(['sport'], dtype='<U8')
+    >>> pipe = make_mgm_pipeline(
+    ...     embedding_dim=16, hidden_size=8, max_epochs=5, lr=0.02, random_state=0
+    ... )
+    >>> pipe.fit(texts, labels).predict(["Fans cheer the goal.", "Markets fall."])
+    array(['sport', 'business'], dtype='<U8')
     """
 
     _parameter_constraints: ClassVar[dict] = {
