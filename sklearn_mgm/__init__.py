@@ -3,7 +3,9 @@
 from .classifier import MultiGranularityClassifier, make_mgm_pipeline
 from .compare import compare_with_baselines
 from .documents import TokenizedDocuments
+from .explain import explain
 from .network import MultiGranularityNetwork
+from .persistence import load, save
 from .tokenize import HierarchicalTokenizer
 
 __version__ = "0.1.0"
@@ -15,5 +17,8 @@ __all__ = [
     "TokenizedDocuments",
     "__version__",
     "compare_with_baselines",
+    "explain",
+    "load",
     "make_mgm_pipeline",
+    "save",
 ]

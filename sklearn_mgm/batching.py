@@ -147,6 +147,10 @@ class DocumentBatch:
     document_word_index : LongTensor of shape (n_documents, max words)
         Flat positions, in the (n_sentences × max words) grid, of each
         document's words.
+    sentence_lengths, paragraph_lengths, document_lengths : LongTensor
+        Words per sentence, sentences per paragraph and paragraphs per
+        document. They stay on the CPU, where packing sequences reads them,
+        so that no device synchronisation is needed.
     """
 
     FIELDS = (
@@ -156,9 +160,10 @@ class DocumentBatch:
         "document_sentence_index",
         "document_word_index",
     )
+    LENGTHS = ("sentence_lengths", "paragraph_lengths", "document_lengths")
 
     def __init__(self, **tensors):
-        for name in self.FIELDS:
+        for name in self.FIELDS + self.LENGTHS:
             setattr(self, name, tensors[name])
 
     def __len__(self):
@@ -166,10 +171,9 @@ class DocumentBatch:
         return self.paragraph_index.shape[0]
 
     def to(self, device):
-        """Return the batch with every tensor moved to ``device``."""
-        return DocumentBatch(
-            **{name: getattr(self, name).to(device, non_blocking=True) for name in self.FIELDS}
-        )
+        """Return the batch with every tensor but the lengths moved to ``device``."""
+        moved = {name: getattr(self, name).to(device, non_blocking=True) for name in self.FIELDS}
+        return DocumentBatch(**moved, **{name: getattr(self, name) for name in self.LENGTHS})
 
 
 def collate_documents(documents):
@@ -236,6 +240,9 @@ def collate_documents(documents):
         paragraph_index=torch.from_numpy(paragraph_index),
         document_sentence_index=torch.from_numpy(document_sentence_index),
         document_word_index=torch.from_numpy(document_word_index),
+        sentence_lengths=torch.from_numpy(sentence_lengths.astype(np.int64)),
+        paragraph_lengths=torch.from_numpy(sentences_per_paragraph.astype(np.int64)),
+        document_lengths=torch.from_numpy(paragraphs_per_document.astype(np.int64)),
     )
 
 

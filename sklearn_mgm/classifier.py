@@ -1,6 +1,8 @@
 """MultiGranularityClassifier (a thin skorch subclass) and make_mgm_pipeline."""
 
 import numbers
+import os
+from collections.abc import Mapping
 from contextlib import contextmanager
 from typing import ClassVar
 
@@ -9,7 +11,12 @@ import torch
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, compute_class_weight
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 from skorch import NeuralNetClassifier
@@ -25,8 +32,12 @@ from .batching import (
     collate_batch,
     document_sizes,
 )
+from .callbacks import FiniteLossCheck
 from .documents import TokenizedDocuments
+from .embeddings import align_word_vectors, embedding_coverage, file_stamp
+from .explain import attention_weights
 from .network import GRANULARITIES, MultiGranularityNetwork
+from .parallel import check_seeding_is_reproducible
 from .tokenize import HierarchicalTokenizer
 
 
@@ -65,6 +76,16 @@ class MultiGranularityClassifier(NeuralNetClassifier):
         The network; it receives the parameters below plus any ``module__*``.
     embedding_dim : int, default=100
         Size of the word embeddings.
+    pretrained_embeddings : str, path, gensim KeyedVectors, dict or None, default=None
+        Word vectors to start the embeddings from: a GloVe, word2vec or
+        fastText text file or a word2vec binary file (plain or gzip; only the
+        vocabulary's vectors are kept in memory), a gensim ``KeyedVectors`` or
+        a dict of word to vector, all of dimension ``embedding_dim``. At fit,
+        the vectors of the vocabulary's words replace their random initial
+        embeddings; the other words keep the seeded random start. See
+        :func:`sklearn_mgm.embeddings.align_word_vectors`.
+    freeze_embeddings : bool, default=False
+        Keep the word embeddings fixed during training.
     hidden_size : int, default=50
         Hidden size per direction of each bidirectional encoder.
     rnn : {"gru", "lstm"}, default="gru"
@@ -103,6 +124,9 @@ default=("word", "sentence", "paragraph")
         Extra callbacks, as in skorch.
     device : str or torch.device, default="cpu"
         Where to train, e.g. ``"cuda"``.
+    mixed_precision : bool, default=False
+        Run the network under bfloat16 autocast on ``device`` (losses and
+        outputs stay float32): faster on GPUs with bfloat16 units.
     verbose : int, default=0
         ``1`` prints a progress bar and a line per epoch.
     **kwargs
@@ -115,6 +139,10 @@ default=("word", "sentence", "paragraph")
         The class labels.
     vocabulary_ : dict
         The vocabulary of the documents seen in fit.
+    embedding_coverage_ : dict
+        Shares of the vocabulary (``"vocabulary"``) and of the training tokens
+        (``"tokens"``, unknown words included) that found a pretrained vector;
+        set only with ``pretrained_embeddings``.
     module_ : MultiGranularityNetwork
         The trained network.
     history_ : skorch History
@@ -134,6 +162,8 @@ default=("word", "sentence", "paragraph")
 
     _parameter_constraints: ClassVar[dict] = {
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "pretrained_embeddings": [str, os.PathLike, Mapping, HasMethods(["get_vector"]), None],
+        "freeze_embeddings": ["boolean"],
         "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "rnn": [StrOptions({"gru", "lstm"})],
         "granularities": [tuple, list, str],
@@ -147,6 +177,7 @@ default=("word", "sentence", "paragraph")
         "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
+        "mixed_precision": ["boolean"],
     }
 
     def __init__(
@@ -154,6 +185,8 @@ default=("word", "sentence", "paragraph")
         module=MultiGranularityNetwork,
         *,
         embedding_dim=100,
+        pretrained_embeddings=None,
+        freeze_embeddings=False,
         hidden_size=50,
         rnn="gru",
         granularities=GRANULARITIES,
@@ -169,6 +202,7 @@ default=("word", "sentence", "paragraph")
         batch_size=32,
         callbacks=None,
         device="cpu",
+        mixed_precision=False,
         verbose=0,
         criterion=torch.nn.CrossEntropyLoss,
         train_split=None,
@@ -188,6 +222,8 @@ default=("word", "sentence", "paragraph")
             **kwargs,
         )
         self.embedding_dim = embedding_dim
+        self.pretrained_embeddings = pretrained_embeddings
+        self.freeze_embeddings = freeze_embeddings
         self.hidden_size = hidden_size
         self.rnn = rnn
         self.granularities = granularities
@@ -197,6 +233,7 @@ default=("word", "sentence", "paragraph")
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.random_state = random_state
+        self.mixed_precision = mixed_precision
 
     # --- scikit-learn entry points -------------------------------------------------
 
@@ -219,6 +256,7 @@ default=("word", "sentence", "paragraph")
         self._validate_hyperparameters()
         X, y = self._check_training_data(X, y)
         self._learn_labels_and_vocabulary(X, y)
+        check_seeding_is_reproducible(self.random_state)
         with _seeded(self.random_state):
             return super().fit(X, y, **fit_params)
 
@@ -264,6 +302,10 @@ default=("word", "sentence", "paragraph")
         if is_dataset(X):
             return super().predict_proba(X)
         X = self._check_documents(X)
+        if not len(X):
+            raise ValueError(
+                f"Found 0 documents while a minimum of 1 is required by {type(self).__name__}."
+            )
         self._check_vocabulary(X)
         # batches of similar size pad less; the input order is restored after
         order = np.argsort(X.n_words, kind="stable")
@@ -318,6 +360,7 @@ default=("word", "sentence", "paragraph")
             )
         if self.verbose:
             callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.append(("finite_loss", FiniteLossCheck()))
         return callbacks
 
     def initialize_module(self):
@@ -333,7 +376,38 @@ default=("word", "sentence", "paragraph")
         }
         params.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(self.module, params)
+        if self.pretrained_embeddings is not None:
+            ids, vectors = self._pretrained_vectors()
+            weight = self.module_.embedding.weight
+            with torch.no_grad():
+                weight[torch.from_numpy(ids)] = torch.from_numpy(vectors).to(weight.dtype)
+        if self.freeze_embeddings:
+            self.module_.embedding.weight.requires_grad_(False)
         return self
+
+    def _pretrained_vectors(self):
+        """Aligned pretrained vectors; a file is read again only if it or the vocabulary changed."""
+        key = (file_stamp(self.pretrained_embeddings), self.embedding_dim)
+        cached = getattr(self, "_pretrained_cache_", None)
+        if key[0] is None or cached is None or cached[:2] != (key, self.vocabulary_):
+            vectors = align_word_vectors(
+                self.pretrained_embeddings, self.vocabulary_, self.embedding_dim
+            )
+            self._pretrained_cache_ = (key, self.vocabulary_, vectors)
+        return self._pretrained_cache_[2]
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        if self.pretrained_embeddings is None or not isinstance(X, TokenizedDocuments):
+            return
+        ids, _ = self._pretrained_vectors()
+        self.embedding_coverage_ = embedding_coverage(ids, X)
+        if self.verbose:
+            print(
+                f"Pretrained vectors found for {len(ids)} of {len(self.vocabulary_)} vocabulary "
+                f"words ({self.embedding_coverage_['vocabulary']:.1%}) and "
+                f"{self.embedding_coverage_['tokens']:.1%} of the training tokens."
+            )
 
     def initialize_criterion(self):
         super().initialize_criterion()
@@ -342,9 +416,14 @@ default=("word", "sentence", "paragraph")
         return self
 
     def infer(self, x, **fit_params):
-        if isinstance(x, DocumentBatch):
-            return self.module_(x.to(self.device), **fit_params)
-        return super().infer(x, **fit_params)
+        if not isinstance(x, DocumentBatch):
+            return super().infer(x, **fit_params)
+        device = torch.device(self.device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.mixed_precision):
+            output = self.module_(x.to(device), **fit_params)
+        if isinstance(output, tuple):
+            return (output[0].float(), *output[1:])
+        return output.float()
 
     def get_dataset(self, X, y=None):
         if is_dataset(X):
@@ -411,6 +490,10 @@ default=("word", "sentence", "paragraph")
             raise ValueError(f"{type(self).__name__} requires y to be passed, but y is None.")
         y = column_or_1d(np.asarray(y), warn=True)
         check_consistent_length(X, y)
+        if not len(X):
+            raise ValueError(
+                f"Found 0 documents while a minimum of 1 is required by {type(self).__name__}.fit."
+            )
         check_classification_targets(y)
         return X, y
 
@@ -450,6 +533,43 @@ default=("word", "sentence", "paragraph")
         if self.random_state is None:
             return None
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+    def explain(self, X):
+        """Attention weight of every paragraph, sentence and word of each document.
+
+        A word's weight is its share of the document's attention, averaged over
+        the fused granularities and the attention heads; a sentence's is the
+        sum of its words', a paragraph's the sum of its sentences'. At each
+        level a document's weights sum to 1. See :mod:`sklearn_mgm.explain`;
+        :func:`sklearn_mgm.explain` adds the words and the prediction.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents tokenized with the vocabulary seen in fit.
+
+        Returns
+        -------
+        list of dict
+            One per document: ``"paragraph"`` (list of float), ``"sentence"``
+            (a list of float per paragraph) and ``"word"`` (nested like ``X[i]``).
+
+        Examples
+        --------
+        >>> from sklearn_mgm import TokenizedDocuments
+        >>> vocabulary = {"goal": 2, "fans": 3, "stocks": 4, "fall": 5}
+        >>> X = TokenizedDocuments.from_nested([[[[2, 3]], [[3]]], [[[4, 5]]]] * 5, vocabulary)
+        >>> clf = MultiGranularityClassifier(embedding_dim=4, hidden_size=4, max_epochs=1)
+        >>> weights = clf.fit(X, [0, 1] * 5).explain(X[:1])[0]
+        >>> [[len(words) for words in paragraph] for paragraph in weights["word"]]
+        [[2], [1]]
+        >>> round(sum(weights["paragraph"]), 6)
+        1.0
+        """
+        self.check_is_fitted()
+        X = self._check_documents(X)
+        self._check_vocabulary(X)
+        return attention_weights(self, X)
 
 
 def make_mgm_pipeline(*, memory=None, **params):

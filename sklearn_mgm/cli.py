@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import sys
+import warnings
 
 from . import __version__
 
@@ -39,12 +40,55 @@ def read_labelled_texts(path, text_column, label_column):
         Missing file, undecodable bytes, missing column, empty file or a
         malformed line, with the place named.
     """
+    texts, labels = [], []
+    for number, record in _read_records(path, (text_column, label_column)):
+        label = record.get(label_column)
+        if label in (None, ""):
+            raise DataError(f"{path}, row {number}: {label_column!r} is empty.")
+        texts.append(_text(record, text_column, path, number))
+        labels.append(str(label))
+    return texts, labels
+
+
+def read_texts(path, text_column):
+    """Read the texts of one column of a CSV, TSV or JSON Lines file.
+
+    The format follows the extension, as in :func:`read_labelled_texts`.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    text_column : str
+        Name of the text column (key in JSON Lines).
+
+    Returns
+    -------
+    list of str
+        One text per row, in the file's order.
+
+    Raises
+    ------
+    DataError
+        Missing file, undecodable bytes, missing column, empty file or a
+        row without text, with the place named.
+    """
+    return [
+        _text(record, text_column, path, number)
+        for number, record in _read_records(path, (text_column,))
+    ]
+
+
+def _read_records(path, columns):
+    """The rows of a data file that has ``columns``, with the number of each row."""
     if not os.path.isfile(path):
         raise DataError(f"{path}: no such file.")
     kind = TEXT_FORMATS.get(os.path.splitext(path)[1].lower(), "csv")
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            records = _json_lines(handle, path) if kind == "jsonl" else _delimited(handle, kind)
+            records = (
+                _json_lines(handle, path) if kind == "jsonl" else _delimited(handle, kind, path)
+            )
             records = list(records)
     except UnicodeDecodeError as error:
         raise DataError(
@@ -53,27 +97,27 @@ def read_labelled_texts(path, text_column, label_column):
         ) from None
     if not records:
         raise DataError(f"{path}: the file holds no rows.")
-    for column in (text_column, label_column):
+    for column in columns:
         if column not in records[0]:
             raise DataError(f"{path}: no column {column!r}; the columns are {sorted(records[0])}.")
-    texts, labels = [], []
-    for number, record in enumerate(records, start=2 if kind != "jsonl" else 1):
-        text, label = record.get(text_column), record.get(label_column)
-        if not isinstance(text, str):
-            raise DataError(f"{path}, row {number}: {text_column!r} is {text!r}, not text.")
-        if label in (None, ""):
-            raise DataError(f"{path}, row {number}: {label_column!r} is empty.")
-        texts.append(text)
-        labels.append(str(label))
-    return texts, labels
+    return enumerate(records, start=2 if kind != "jsonl" else 1)
 
 
-def _delimited(handle, kind):
+def _text(record, column, path, number):
+    text = record.get(column)
+    if not isinstance(text, str):
+        raise DataError(f"{path}, row {number}: {column!r} is {text!r}, not text.")
+    return text
+
+
+def _delimited(handle, kind, path):
+    # a document may be longer than the csv module's default limit of 131,072 characters
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
     reader = csv.DictReader(handle, delimiter="\t" if kind == "tsv" else ",")
     try:
         yield from reader
     except csv.Error as error:
-        raise DataError(f"line {reader.line_num}: {error}.") from None
+        raise DataError(f"{path}, line {reader.line_num}: {error}.") from None
 
 
 def _json_lines(handle, path):
@@ -132,6 +176,54 @@ def _compare(args):
     return 0
 
 
+def _train(args):
+    from .classifier import make_mgm_pipeline
+    from .persistence import check_can_save, save
+
+    check_can_save(args.model, overwrite=args.overwrite)  # before training, not after
+    texts, labels, source = _load_data(args)
+    print(
+        f"Training on {source}: {len(texts)} documents, {len(set(labels))} classes "
+        f"(seed {args.seed}).",
+        flush=True,
+    )
+    params = {"random_state": args.seed, "verbose": 0 if args.quiet else 1}
+    if args.max_epochs is not None:
+        params["max_epochs"] = args.max_epochs
+    pipe = make_mgm_pipeline(**params).fit(texts, labels)
+    save(pipe, args.model, overwrite=args.overwrite)
+    print(f"saved the model to {args.model}")
+    return 0
+
+
+def _predict(args):
+    from .persistence import load
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = load(args.model, kind="pipeline")
+    for warning in caught:
+        print(f"sklearn-mgm: warning: {warning.message}", file=sys.stderr)
+    texts = args.text if args.csv is None else read_texts(args.csv, args.text_column)
+    proba = model.predict_proba(texts)
+    predictions = model.classes_[proba.argmax(axis=1)]
+    if args.output is None:
+        _write_predictions(sys.stdout, model.classes_, predictions, proba)
+    else:
+        with open(args.output, "w", newline="", encoding="utf-8") as handle:
+            _write_predictions(handle, model.classes_, predictions, proba)
+        print(f"wrote {len(texts)} predictions to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _write_predictions(handle, classes, predictions, proba):
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(["prediction", *(f"proba_{label}" for label in classes)])
+    for prediction, row in zip(predictions, proba):
+        # str of a float32 is its shortest exact form
+        writer.writerow([prediction, *(str(p) for p in row)])
+
+
 def build_parser():
     """The argument parser of the ``sklearn-mgm`` command."""
     parser = argparse.ArgumentParser(
@@ -155,6 +247,39 @@ def build_parser():
     )
     compare.add_argument("--quiet", action="store_true", help="no per-epoch progress")
     compare.set_defaults(handler=_compare)
+
+    train = commands.add_parser(
+        "train",
+        help="train the MGM pipeline and save it",
+        description="Train the MGM pipeline (make_mgm_pipeline) on labelled texts and save it "
+        "with sklearn_mgm.save (JSON and safetensors, no pickle).",
+    )
+    _add_data_arguments(train)
+    train.add_argument("--max-epochs", type=int, help="epochs (default: the model's, 10)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the model (default: 0)")
+    train.add_argument("--model", required=True, metavar="DIR", help="directory to save to")
+    train.add_argument("--overwrite", action="store_true", help="replace a model saved in DIR")
+    train.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    train.set_defaults(handler=_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict with a saved model",
+        description="Load a model saved by `sklearn-mgm train` and write, for each text, the "
+        "predicted label and the probability of each class as CSV (columns prediction, "
+        "proba_<class>), one row per input text in order.",
+    )
+    predict.add_argument("--model", required=True, metavar="DIR", help="the saved model")
+    texts = predict.add_mutually_exclusive_group(required=True)
+    texts.add_argument("--csv", metavar="PATH", help="CSV, TSV (.tsv) or JSON Lines (.jsonl) file")
+    texts.add_argument(
+        "--text", action="append", metavar="TEXT", help="a text to classify (repeatable)"
+    )
+    predict.add_argument(
+        "--text-column", default="text", help="column of the texts in --csv (default: text)"
+    )
+    predict.add_argument("--output", metavar="FILE", help="CSV file to write (default: stdout)")
+    predict.set_defaults(handler=_predict)
     return parser
 
 
@@ -179,7 +304,7 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be at least {2 if name == 'cv' else 1}")
     try:
         return args.handler(args)
-    except (DataError, ValueError, TypeError, ImportError, OSError) as error:
+    except (DataError, ValueError, TypeError, ImportError, OSError, FloatingPointError) as error:
         print(f"sklearn-mgm: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

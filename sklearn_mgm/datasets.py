@@ -149,7 +149,7 @@ def make_hierarchical_documents(
     >>> texts, y = make_hierarchical_documents(4, random_state=0)
     >>> y.tolist()
     [0, 1, 1, 0]
-    >>> all(t.count("zephyr") == 1 and t.count("quill") == 1 for t in texts)
+    >>> all(t.lower().count("zephyr") == 1 and t.lower().count("quill") == 1 for t in texts)
     True
     """
     from sklearn.utils import check_random_state

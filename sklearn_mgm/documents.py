@@ -7,7 +7,7 @@ each document. Nothing is padded; padding happens per batch, in
 """
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -67,6 +67,16 @@ def _check_offsets(offsets, n_items, name):
             f"(the number of items it indexes); got start {offsets[0]}, end {offsets[-1]}."
         )
     return offsets.astype(np.int64, copy=False)
+
+
+def _nested_items(value, where):
+    """The items of one level of nested documents, as a list."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{where} is {type(value).__name__}; expected a list. Nest documents as "
+            "documents > paragraphs > sentences > word ids, e.g. [[[[2, 3], [4]]]]."
+        )
+    return list(value)
 
 
 class TokenizedDocuments:
@@ -160,16 +170,28 @@ class TokenizedDocuments:
         >>> TokenizedDocuments.from_nested([[[[2]]], []], {"a": 2}).n_paragraphs.tolist()
         [1, 0]
         """
-        paragraphs = [paragraph for document in documents for paragraph in document]
-        sentences = [sentence for paragraph in paragraphs for sentence in paragraph]
-        word_ids = np.fromiter(
-            (word for sentence in sentences for word in sentence), dtype=np.int64
-        )
+        word_ids, sentence_lengths, paragraph_sizes, document_sizes = [], [], [], []
+        for d, document in enumerate(_nested_items(documents, "documents")):
+            document = _nested_items(document, f"document {d}")
+            document_sizes.append(len(document))
+            for p, paragraph in enumerate(document):
+                paragraph = _nested_items(paragraph, f"document {d}, paragraph {p}")
+                paragraph_sizes.append(len(paragraph))
+                for s, sentence in enumerate(paragraph):
+                    where = f"document {d}, paragraph {p}, sentence {s}"
+                    sentence = _nested_items(sentence, where)
+                    for w, word in enumerate(sentence):
+                        if isinstance(word, bool) or not isinstance(word, numbers.Integral):
+                            raise TypeError(
+                                f"Word {w} of {where} is {word!r}; word ids must be integers."
+                            )
+                    sentence_lengths.append(len(sentence))
+                    word_ids.extend(sentence)
         return cls(
-            word_ids,
-            offsets_from_lengths([len(s) for s in sentences]),
-            offsets_from_lengths([len(p) for p in paragraphs]),
-            offsets_from_lengths([len(d) for d in documents]),
+            np.array(word_ids, dtype=np.int64),
+            offsets_from_lengths(sentence_lengths),
+            offsets_from_lengths(paragraph_sizes),
+            offsets_from_lengths(document_sizes),
             vocabulary,
         )
 

@@ -377,6 +377,11 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         documents = validate_raw_documents(raw_documents)
+        if not documents:
+            raise ValueError(
+                "Found 0 documents while a minimum of 1 is required to fit "
+                f"{type(self).__name__}; pass a non-empty collection of texts."
+            )
         self._check_paragraph_pattern()
         self.sentence_tokenizer_, self.sentence_model_ = self._make_sentence_tokenizer(documents)
         tokens, structure = self._split(documents)

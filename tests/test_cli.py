@@ -1,8 +1,11 @@
 import csv
 import json
+import shutil
 
+import numpy as np
 import pytest
 
+from sklearn_mgm import load, make_mgm_pipeline, save
 from sklearn_mgm.cli import main, read_labelled_texts
 
 ROWS = [
@@ -112,3 +115,111 @@ def test_bad_options_exit_through_argparse(capsys):
         main(["compare", "--cv", "1"])
     assert exit_info.value.code == 2
     assert "--cv must be at least 2" in capsys.readouterr().err
+
+
+TRAIN_ARGS = ["--text-column", "body", "--label-column", "topic", "--max-epochs", "1"]
+
+
+@pytest.fixture(scope="module")
+def trained_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("train")
+    model = folder / "model"
+    data = write_csv(folder / "d.csv", ROWS)
+    assert main(["train", "--csv", data, *TRAIN_ARGS, "--model", str(model), "--quiet"]) == 0
+    return model
+
+
+def test_train_fits_the_seeded_pipeline_shows_progress_and_saves(tmp_path, capsys):
+    path = write_csv(tmp_path / "d.csv", ROWS)
+    model = tmp_path / "model"
+    assert main(["train", "--csv", path, *TRAIN_ARGS, "--seed", "3", "--model", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "Training on" in out and "12 documents, 2 classes (seed 3)" in out
+    assert "epoch" in out and "train_loss" in out
+    assert f"saved the model to {model}" in out
+    texts, labels = read_labelled_texts(path, "body", "topic")
+    expected = make_mgm_pipeline(random_state=3, max_epochs=1).fit(texts, labels)
+    np.testing.assert_array_equal(load(model).predict_proba(texts), expected.predict_proba(texts))
+
+
+def test_train_refuses_an_occupied_directory_before_training(trained_model, tmp_path, capsys):
+    path = write_csv(tmp_path / "d.csv", ROWS)
+    argv = ["train", "--csv", path, *TRAIN_ARGS, "--model", str(trained_model), "--quiet"]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "already holds a saved model; pass overwrite=True" in captured.err
+    assert "Training on" not in captured.out
+
+
+def test_predict_texts_to_stdout(trained_model, capsys):
+    texts = ["The team scored again.", "Shares fell further."]
+    assert (
+        main(["predict", "--model", str(trained_model), "--text", texts[0], "--text", texts[1]])
+        == 0
+    )
+    rows = list(csv.reader(capsys.readouterr().out.splitlines()))
+    model = load(trained_model)
+    assert rows[0] == ["prediction", "proba_money", "proba_sport"]
+    assert [row[0] for row in rows[1:]] == model.predict(texts).tolist()
+    np.testing.assert_array_equal(
+        np.array([row[1:] for row in rows[1:]], dtype=np.float32), model.predict_proba(texts)
+    )
+
+
+def test_predict_a_csv_keeps_rows_in_order(trained_model, tmp_path):
+    rows = [*ROWS[::-1], {"body": "", "topic": "?"}]
+    path = write_csv(tmp_path / "new.csv", rows)
+    out = tmp_path / "predictions.csv"
+    argv = ["predict", "--model", str(trained_model), "--csv", path, "--text-column", "body"]
+    assert main([*argv, "--output", str(out)]) == 0
+    with open(out, newline="", encoding="utf-8") as handle:
+        written = list(csv.DictReader(handle))
+    texts = [row["body"] for row in rows]
+    assert [row["prediction"] for row in written] == load(trained_model).predict(texts).tolist()
+
+
+def test_predict_bad_input_is_one_line_and_a_non_zero_exit(trained_model, tmp_path, capsys):
+    tampered = tmp_path / "tampered"
+    shutil.copytree(trained_model, tampered)
+    weights = tampered / "classifier.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-10])
+    tokenizer_only = tmp_path / "tokenizer"
+    save(load(trained_model)[0], tokenizer_only)
+    data = write_csv(tmp_path / "d.csv", ROWS)
+    cases = [
+        (tmp_path / "absent", ["--text", "a"], "absent: no such model directory"),
+        (tmp_path, ["--text", "a"], "not a model saved by sklearn_mgm.save"),
+        (tampered, ["--text", "a"], "classifier.safetensors: the SHA-256 checksum does not match"),
+        (tokenizer_only, ["--text", "a"], "holds a tokenizer, not the pipeline expected"),
+        (trained_model, ["--csv", str(tmp_path / "no.csv")], "no.csv: no such file"),
+        (trained_model, ["--csv", data], "no column 'text'; the columns are ['body', 'topic']"),
+    ]
+    for model, data_args, message in cases:
+        assert main(["predict", "--model", str(model), *data_args]) == 2, message
+        err = capsys.readouterr().err
+        assert message in err, (message, err)
+        assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_train_bad_input_is_one_line_and_a_non_zero_exit(tmp_path, capsys):
+    single = write_csv(tmp_path / "single.csv", [dict(r, topic="x") for r in ROWS])
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep")
+    cases = [
+        (single, tmp_path / "m", "The number of classes has to be greater than one"),
+        (write_csv(tmp_path / "d.csv", ROWS), tmp_path / "notes", "holds other files"),
+    ]
+    for data, model, message in cases:
+        argv = ["train", "--csv", data, *TRAIN_ARGS, "--model", str(model), "--quiet"]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert message in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "m").exists()
+
+
+def test_predict_needs_texts_or_a_file(trained_model, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["predict", "--model", str(trained_model)])
+    assert exit_info.value.code == 2
+    assert "one of the arguments --csv --text is required" in capsys.readouterr().err

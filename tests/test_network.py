@@ -40,8 +40,12 @@ def pad(batch, extra=3):
     sentence_positions = batch.document_sentence_index - 1
     old_s, new_s = batch.sentence_index.shape[1], batch.sentence_index.shape[1] + extra
     remapped_s = (sentence_positions // old_s) * new_s + sentence_positions % old_s + 1
+    no_words = torch.zeros(2, dtype=torch.long)
     return DocumentBatch(
         words=words,
+        sentence_lengths=torch.cat([batch.sentence_lengths, no_words]),
+        paragraph_lengths=batch.paragraph_lengths,
+        document_lengths=batch.document_lengths,
         sentence_index=wider(batch.sentence_index),
         paragraph_index=wider(batch.paragraph_index),
         document_sentence_index=wider(

@@ -1,0 +1,421 @@
+"""Attention-based explanations of a fitted classifier and their rendering.
+
+What a weight means
+-------------------
+Each granularity the network fuses pools the document through attention, and
+so spreads one unit of attention over the document's words:
+
+* ``"word"``: the document-level attention over all of the document's words;
+* ``"sentence"``: the document-level attention over its sentences, each
+  shared among the sentence's words by the within-sentence word attention;
+* ``"paragraph"``: the attention over paragraphs, shared among each
+  paragraph's sentences by the within-paragraph sentence attention, and on
+  among the words by the within-sentence word attention.
+
+A word's weight is the average of these shares over the fused granularities
+(and of each attention over its heads); a sentence's weight is the sum of its
+words' weights, a paragraph's the sum of its sentences'. So at every level the
+weights of a document's (non-empty) items sum to 1. With ``granularities=
+("sentence",)`` a sentence's weight is exactly its document-level attention.
+
+Attention shows where the network looked, not how much each item changed the
+prediction: the recurrent encoders mix information across items before any
+attention is applied.
+"""
+
+import html
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+
+from .batching import collate_documents
+
+
+@dataclass
+class Explanation:
+    """The prediction for one document and the attention weight of its parts.
+
+    Attributes
+    ----------
+    label : object
+        Predicted class label.
+    probabilities : dict
+        Class label to probability.
+    words : list of list of list of str
+        The document's tokens: paragraphs of sentences of words, as
+        :meth:`HierarchicalTokenizer.inverse_transform` gives them.
+    word_weights : list of list of list of float
+        Weight of each word, nested like ``words``.
+    sentence_weights : list of list of float
+        Weight of each sentence, nested by paragraph.
+    paragraph_weights : list of float
+        Weight of each paragraph.
+
+    Examples
+    --------
+    >>> explanation = Explanation(
+    ...     label="sport",
+    ...     probabilities={"business": 0.1, "sport": 0.9},
+    ...     words=[[["fans", "cheer"], ["goal"]]],
+    ...     word_weights=[[[0.1, 0.3], [0.6]]],
+    ...     sentence_weights=[[0.4, 0.6]],
+    ...     paragraph_weights=[1.0],
+    ... )
+    >>> page = explanation.to_html()
+    >>> page.startswith("<!DOCTYPE html>"), 'title="0.6000">goal</span>' in page
+    (True, True)
+    """
+
+    label: object
+    probabilities: dict
+    words: list
+    word_weights: list
+    sentence_weights: list
+    paragraph_weights: list
+
+    def to_html(self):
+        """A self-contained HTML page that shades words and sentences by weight.
+
+        Words are shaded red, sentences blue and paragraphs marked by a bar on
+        their left, each relative to the largest weight of its level; hovering
+        shows the exact weight.
+
+        Returns
+        -------
+        str
+        """
+        word_max = _max_weight(self.word_weights)
+        sentence_max = _max_weight(self.sentence_weights)
+        paragraph_max = max(self.paragraph_weights, default=0.0)
+        paragraphs = []
+        for number, (sentences, sentence_weights, word_weights, weight) in enumerate(
+            zip(self.words, self.sentence_weights, self.word_weights, self.paragraph_weights),
+            start=1,
+        ):
+            rendered = [
+                _html_sentence(words, weights, sentence_weight, word_max, sentence_max)
+                for words, weights, sentence_weight in zip(
+                    sentences, word_weights, sentence_weights
+                )
+            ]
+            alpha = _share(weight, paragraph_max)
+            paragraphs.append(
+                f'<div class="paragraph" style="border-left-color: rgba(33, 102, 172, {alpha:.3f})"'
+                f' title="paragraph weight {weight:.4f}"><div class="paragraph-weight">'
+                f"paragraph {number} · {weight:.1%}</div>{' '.join(rendered)}</div>"
+            )
+        rows = "".join(
+            f"<tr><td>{html.escape(str(label))}</td>"
+            f'<td class="bar"><div style="width: {100 * p:.1f}%"></div></td>'
+            f"<td>{p:.3f}</td></tr>"
+            for label, p in sorted(self.probabilities.items(), key=lambda item: -item[1])
+        )
+        label = html.escape(str(self.label))
+        body = "\n".join(paragraphs) or "<p><em>The document has no words.</em></p>"
+        return _PAGE.format(
+            label=label,
+            probability=self.probabilities[self.label],
+            rows=rows,
+            body=body,
+        )
+
+    def plot(self, words_per_row=20):
+        """A matplotlib figure of the sentence and word weights.
+
+        Left: the weight of each sentence, labelled with its paragraph and the
+        paragraph's weight. Right: the words of each sentence, shaded by
+        weight; sentences longer than ``words_per_row`` wrap onto more rows.
+
+        Parameters
+        ----------
+        words_per_row : int, default=20
+            Words per row of the word panel.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        if not isinstance(words_per_row, int) or words_per_row < 1:
+            raise ValueError(f"words_per_row must be a positive int; got {words_per_row!r}.")
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as error:
+            raise ImportError(
+                "Explanation.plot needs matplotlib: pip install matplotlib "
+                "(or pip install 'sklearn-mgm[plot]')."
+            ) from error
+        rows, spans, ticks = [], [], []
+        for p, (sentences, weights) in enumerate(zip(self.words, self.word_weights)):
+            for s, (words, word_weights) in enumerate(zip(sentences, weights)):
+                first = len(rows)
+                for start in range(0, max(len(words), 1), words_per_row):
+                    rows.append(
+                        (
+                            words[start : start + words_per_row],
+                            word_weights[start : start + words_per_row],
+                        )
+                    )
+                spans.append((first, len(rows), self.sentence_weights[p][s]))
+                paragraph = f"¶{p + 1} {self.paragraph_weights[p]:.0%} · " if s == 0 else ""
+                ticks.append((first, f"{paragraph}s{s + 1}"))
+        columns = min(words_per_row, max((len(words) for words, _ in rows), default=1))
+        shading = np.full((max(len(rows), 1), max(columns, 1)), np.nan)
+        for r, (_, weights) in enumerate(rows):
+            shading[r, : len(weights)] = weights
+        figure, (bars, grid) = plt.subplots(
+            1,
+            2,
+            sharey=True,
+            figsize=(2.5 + 0.75 * columns, 1.4 + 0.3 * len(rows)),
+            gridspec_kw={"width_ratios": [1, max(columns, 2) / 3]},
+            layout="constrained",
+        )
+        for first, stop, weight in spans:
+            bars.barh((first + stop - 1) / 2, weight, height=0.8 * (stop - first), color="#2166ac")
+        bars.set_xlim(0, max(1e-9, max((w for _, _, w in spans), default=0)) * 1.05)
+        bars.set_xlabel("sentence weight")
+        bars.set_yticks([row for row, _ in ticks], [text for _, text in ticks], fontsize=8)
+        word_max = max(np.nanmax(shading, initial=0.0), 1e-9)
+        grid.imshow(shading, cmap="Reds", vmin=0, vmax=word_max, aspect="auto")
+        for r, (words, weights) in enumerate(rows):
+            for c, (word, weight) in enumerate(zip(words, weights)):
+                color = "white" if weight > 0.6 * word_max else "black"
+                grid.text(c, r, _truncate(word), ha="center", va="center", fontsize=7, color=color)
+        for first, text in ticks:
+            if first and text.startswith("¶"):  # a paragraph begins
+                for axes in (bars, grid):
+                    axes.axhline(first - 0.5, color="0.3", linewidth=1.5)
+        grid.set_xticks([])
+        grid.set_xlabel("words shaded by weight")
+        grid.set_ylim(max(len(rows), 1) - 0.5, -0.5)
+        listed = ", ".join(f"{label} {p:.2f}" for label, p in self.probabilities.items())
+        figure.suptitle(f"Predicted {self.label}  (probabilities: {listed})", fontsize=10)
+        return figure
+
+
+def explain(pipeline, texts):
+    """Explain the predictions of a fitted pipeline by its attention weights.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        A fitted pipeline whose last step is a
+        :class:`~sklearn_mgm.MultiGranularityClassifier` and whose other steps
+        turn texts into :class:`~sklearn_mgm.TokenizedDocuments` and back
+        (``inverse_transform``), as :func:`~sklearn_mgm.make_mgm_pipeline` makes.
+    texts : list of str
+        The documents to explain.
+
+    Returns
+    -------
+    list of Explanation
+        One per text: predicted label, class probabilities and the weight of
+        every paragraph, sentence and word (see the module docstring for what
+        the weights mean; at each level they sum to 1 over the document).
+
+    Examples
+    --------
+    >>> from sklearn_mgm import explain, make_mgm_pipeline
+    >>> texts = ["Goal scored. Fans cheer.", "Stocks fall. Markets worry."] * 10
+    >>> labels = ["sport", "business"] * 10
+    >>> pipe = make_mgm_pipeline(
+    ...     sentence_model="untrained", embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0
+    ... )
+    >>> explanation = explain(pipe.fit(texts, labels), ["Fans cheer. Stocks fall."])[0]
+    >>> explanation.words
+    [[['fans', 'cheer'], ['stocks', 'fall']]]
+    >>> round(sum(explanation.sentence_weights[0]), 6)
+    1.0
+    >>> page = explanation.to_html()
+    """
+    if not (
+        isinstance(pipeline, Pipeline)
+        and len(pipeline.steps) > 1
+        and hasattr(pipeline[-1], "explain")
+    ):
+        raise TypeError(
+            "explain expects a fitted Pipeline of HierarchicalTokenizer and "
+            "MultiGranularityClassifier, e.g. make_mgm_pipeline().fit(texts, y); got "
+            f"{type(pipeline).__name__}."
+        )
+    preprocessing, classifier = pipeline[:-1], pipeline[-1]
+    X = preprocessing.transform(texts)
+    weights = classifier.explain(X)
+    probabilities = classifier.predict_proba(X)
+    classes = classifier.classes_.tolist()
+    return [
+        Explanation(
+            label=classes[int(np.argmax(proba))],
+            probabilities=dict(zip(classes, proba.tolist())),
+            words=words,
+            word_weights=document["word"],
+            sentence_weights=document["sentence"],
+            paragraph_weights=document["paragraph"],
+        )
+        for words, document, proba in zip(
+            preprocessing.inverse_transform(X), weights, probabilities
+        )
+    ]
+
+
+def attention_weights(classifier, X):
+    """Weight of every paragraph, sentence and word of each document.
+
+    The work behind :meth:`MultiGranularityClassifier.explain`, which checks
+    its input first and has an example. Runs the classifier's network in eval
+    mode on its device, ``batch_size`` documents at a time (documents of
+    similar size together).
+
+    Parameters
+    ----------
+    classifier : MultiGranularityClassifier
+        A fitted classifier.
+    X : TokenizedDocuments
+        The documents.
+
+    Returns
+    -------
+    list of dict
+        One per document, with ``"paragraph"`` (list of float), ``"sentence"``
+        (a list of float per paragraph) and ``"word"`` (nested like ``X[i]``).
+    """
+    module = classifier.module_
+    order = np.argsort(X.n_words, kind="stable")
+    result = [None] * len(X)
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(X), classifier.batch_size):
+                positions = order[start : start + classifier.batch_size]
+                documents = X.take(positions)
+                batch = collate_documents(documents)
+                _, attention = classifier.infer(batch, return_attention=True)
+                word = _word_weights(documents, batch, attention, module.granularities)
+                for position, weights in zip(positions, _nest(documents, word)):
+                    result[position] = weights
+    finally:
+        module.train(was_training)
+    return result
+
+
+def _word_weights(documents, batch, attention, granularities):
+    """Each word's share of the document's attention, averaged over granularities."""
+    masks = {
+        "word": batch.words > 0,
+        "sentence": batch.sentence_index > 0,
+        "paragraph": batch.paragraph_index > 0,
+        "document_word": batch.document_word_index > 0,
+        "document_sentence": batch.document_sentence_index > 0,
+    }
+    # the real items of each level, in document order (collate drops empty sentences
+    # and paragraphs, so these are the non-empty ones)
+    flat = {
+        level: weights.float().mean(dim=-1)[masks[level]].cpu().numpy()
+        for level, weights in attention.items()
+    }
+    sentence_lengths = np.diff(documents.sentence_offsets)
+    sentence_of_word = np.repeat(np.arange(len(sentence_lengths)), sentence_lengths)
+    kept_sentences = sentence_lengths > 0
+    paragraph_sizes = np.diff(documents.paragraph_offsets)
+    paragraph_of_sentence = np.repeat(np.arange(len(paragraph_sizes)), paragraph_sizes)
+    kept_paragraphs = np.bincount(
+        paragraph_of_sentence[kept_sentences], minlength=len(paragraph_sizes)
+    ).astype(bool)
+    views = []
+    if "word" in granularities:
+        views.append(flat["document_word"])
+    if "sentence" in granularities:
+        sentence = np.zeros(len(sentence_lengths))
+        sentence[kept_sentences] = flat["document_sentence"]
+        views.append(sentence[sentence_of_word] * flat["word"])
+    if "paragraph" in granularities:
+        paragraph = np.zeros(len(paragraph_sizes))
+        paragraph[kept_paragraphs] = flat["paragraph"]
+        sentence = np.zeros(len(sentence_lengths))
+        sentence[kept_sentences] = (
+            flat["sentence"] * paragraph[paragraph_of_sentence[kept_sentences]]
+        )
+        views.append(sentence[sentence_of_word] * flat["word"])
+    return np.mean(views, axis=0)
+
+
+def _nest(documents, word_weights):
+    """Lay word weights out like ``documents[i]``, with sentence and paragraph sums."""
+    sentence_offsets, paragraph_offsets = documents.sentence_offsets, documents.paragraph_offsets
+    sentence_lengths = np.diff(sentence_offsets)
+    sentence_of_word = np.repeat(np.arange(len(sentence_lengths)), sentence_lengths)
+    sentence_weights = np.bincount(sentence_of_word, word_weights, minlength=len(sentence_lengths))
+    words = [word_weights[a:b].tolist() for a, b in itertools.pairwise(sentence_offsets)]
+    sentences = sentence_weights.tolist()
+    for first, stop in zip(documents.document_offsets[:-1], documents.document_offsets[1:]):
+        paragraphs = range(first, stop)
+        sentence_ranges = [
+            range(paragraph_offsets[j], paragraph_offsets[j + 1]) for j in paragraphs
+        ]
+        yield {
+            "word": [[words[k] for k in r] for r in sentence_ranges],
+            "sentence": [[sentences[k] for k in r] for r in sentence_ranges],
+            "paragraph": [float(sum(sentences[k] for k in r)) for r in sentence_ranges],
+        }
+
+
+def _max_weight(nested):
+    if isinstance(nested, list):
+        return max((_max_weight(item) for item in nested), default=0.0)
+    return nested
+
+
+def _share(weight, largest):
+    return weight / largest if largest > 0 else 0.0
+
+
+def _truncate(word, limit=10):
+    return word if len(word) <= limit else word[: limit - 1] + "…"
+
+
+def _html_sentence(words, weights, sentence_weight, word_max, sentence_max):
+    rendered = " ".join(
+        f'<span class="word" style="background: rgba(215, 48, 39, '
+        f'{0.85 * _share(w, word_max):.3f})" title="{w:.4f}">{html.escape(word)}</span>'
+        for word, w in zip(words, weights)
+    )
+    alpha = 0.35 * _share(sentence_weight, sentence_max)
+    return (
+        f'<span class="sentence" style="background: rgba(33, 102, 172, {alpha:.3f})"'
+        f' title="sentence weight {sentence_weight:.4f}">{rendered}</span>'
+    )
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Explanation: {label}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; color: #222; }}
+h1 {{ font-size: 1.3em; }}
+table {{ border-collapse: collapse; margin-bottom: 1.5em; }}
+td {{ padding: 0.15em 0.6em; }}
+td.bar {{ width: 12em; }}
+td.bar div {{ background: #888; height: 0.8em; }}
+.paragraph {{ border-left: 6px solid; padding: 0.2em 0 0.2em 0.8em; margin: 0 0 1em 0;
+  line-height: 1.9; }}
+.paragraph-weight {{ font-size: 0.75em; color: #666; line-height: 1.2; }}
+.sentence {{ padding: 0.25em 0; border-radius: 3px; }}
+.word {{ padding: 0.05em 0.15em; border-radius: 2px; }}
+.legend {{ font-size: 0.85em; color: #555; }}
+</style>
+</head>
+<body>
+<h1>Predicted: {label} <small>(probability {probability:.3f})</small></h1>
+<table>{rows}</table>
+<p class="legend">Words are shaded red and sentences blue by attention weight, relative to the
+largest of their level; the bar left of a paragraph shows its weight. Hover for exact weights.</p>
+{body}
+</body>
+</html>
+"""
