@@ -8,13 +8,14 @@ The same table comes from the command line: `sklearn-mgm compare`.
 """
 
 import argparse
+import os
 import platform
 import time
 from pathlib import Path
 
 import torch
 
-from sklearn_mgm import compare_with_baselines
+from sklearn_mgm import MultiGranularityClassifier, compare_with_baselines
 from sklearn_mgm.datasets import load_bbc_news
 
 OUTPUT = Path(__file__).parent / "results" / "compare"
@@ -31,7 +32,8 @@ def main():
     labels = [bunch.target_names[i] for i in bunch.target]
     print(
         f"BBC News: {len(bunch.data)} documents; {args.cv}-fold CV, seed {args.seed}; "
-        f"{platform.processor() or platform.machine()}, torch threads {torch.get_num_threads()}",
+        f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} "
+        f"(the classifier trains with torch_threads={MultiGranularityClassifier().torch_threads})",
         flush=True,
     )
     started = time.perf_counter()

@@ -121,12 +121,14 @@ def model_speed(epochs, n_documents):
         )
     X = HierarchicalTokenizer().fit_transform(texts)
     common = {"max_epochs": epochs, "lr": 0.002, "batch_size": 32}
+    sizes = {"embedding_dim": 100, "hidden_size": 50}
     models = {
         "reference HAN": reference_han_classifier(X.vocabulary_size, 5, **common),
         "MGM, granularities=('sentence',)": MultiGranularityClassifier(
-            granularities=("sentence",), dropout=0.0, **common
+            granularities=("sentence",), dropout=0.0, **sizes, **common
         ),
-        "MGM, default (word+sentence+paragraph)": MultiGranularityClassifier(**common),
+        "MGM, granularities=all three": MultiGranularityClassifier(**sizes, **common),
+        "MGM, library defaults (64/32)": MultiGranularityClassifier(**common),
     }
     results = {}
     for name, model in models.items():

@@ -71,11 +71,14 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         self.label_encoder_ = LabelEncoder().fit(y)
         codes = self.label_encoder_.transform(y)
+        # fastText's SGD reads the file in order: data sorted by class (as
+        # cross-validation folds of a sorted corpus are) would teach it the last class
+        order = np.random.RandomState(self.random_state).permutation(len(texts))
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "train.txt")
             with open(path, "w", encoding="utf-8") as handle:
-                for text, code in zip(texts, codes, strict=True):
-                    handle.write(f"__label__{code} {_one_line(text)}\n")
+                for index in order:
+                    handle.write(f"__label__{codes[index]} {_one_line(texts[index])}\n")
             self.model_ = fasttext.train_supervised(
                 input=path,
                 epoch=self.epoch,

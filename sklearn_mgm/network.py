@@ -151,9 +151,9 @@ class MultiGranularityNetwork(nn.Module):
         Number of word ids (id 0 is padding and embeds to zeros).
     n_classes : int
         Number of output logits.
-    embedding_dim : int, default=100
+    embedding_dim : int, default=64
         Size of the word embeddings.
-    hidden_size : int, default=50
+    hidden_size : int, default=32
         Hidden size per direction of each bidirectional encoder.
     rnn : {"gru", "lstm"}, default="gru"
         Recurrent cell of the encoders.
@@ -180,8 +180,8 @@ class MultiGranularityNetwork(nn.Module):
         self,
         vocabulary_size,
         n_classes,
-        embedding_dim=100,
-        hidden_size=50,
+        embedding_dim=64,
+        hidden_size=32,
         rnn="gru",
         granularities=GRANULARITIES,
         attention_heads=1,
