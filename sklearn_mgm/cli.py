@@ -255,7 +255,7 @@ def build_parser():
         "with sklearn_mgm.save (JSON and safetensors, no pickle).",
     )
     _add_data_arguments(train)
-    train.add_argument("--max-epochs", type=int, help="epochs (default: the model's, 10)")
+    train.add_argument("--max-epochs", type=int, help="epochs (default: the model's, 5)")
     train.add_argument("--seed", type=int, default=0, help="seed of the model (default: 0)")
     train.add_argument("--model", required=True, metavar="DIR", help="directory to save to")
     train.add_argument("--overwrite", action="store_true", help="replace a model saved in DIR")

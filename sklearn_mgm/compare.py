@@ -214,6 +214,7 @@ class ComparisonTable:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import NullFormatter
 
         names = [row["model"] for row in self.rows]
         positions = np.arange(len(names))
@@ -240,6 +241,7 @@ class ComparisonTable:
         times.set_yticks(positions, [])
         times.invert_yaxis()
         times.set_xscale("log")
+        times.xaxis.set_minor_formatter(NullFormatter())
         times.set_xlabel("fit seconds per fold (log scale)")
         figure.tight_layout()
         return figure
