@@ -439,6 +439,14 @@ default=("word", "sentence", "paragraph")
                 f"{self.embedding_coverage_['tokens']:.1%} of the training tokens."
             )
 
+    def initialize_optimizer(self, *args, **kwargs):
+        super().initialize_optimizer(*args, **kwargs)
+        # the lr schedule resumes from the history's epoch, which torch allows only
+        # when each group records its starting lr (a fresh optimizer after load)
+        for group in self.optimizer_.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        return self
+
     def initialize_criterion(self):
         super().initialize_criterion()
         if self.class_weight is not None:
