@@ -262,25 +262,14 @@ def test_make_mgm_pipeline_routes_keywords():
         make_mgm_pipeline(hiden_size=3)
 
 
-def test_the_hierarchy_is_learned_where_a_bag_of_words_fails():
+def test_the_hierarchy_is_learned_where_a_bag_of_words_fails(structure_pipeline):
     texts, y = make_hierarchical_documents(600, random_state=0)
     train, test = slice(0, 400), slice(400, 600)
     baseline = make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression(max_iter=1000)
     ).fit(texts[train], y[train])
     assert baseline.score(texts[test], y[test]) < 0.65
-    mgm = make_mgm_pipeline(
-        sentence_model="untrained",
-        granularities=("sentence",),
-        embedding_dim=16,
-        hidden_size=16,
-        dropout=0.0,
-        lr=0.01,
-        batch_size=16,
-        max_epochs=12,
-        callbacks__lr_scheduler=None,  # constant lr: the task plateaus before it is learned
-        random_state=0,
-    ).fit(texts[train], y[train])
+    mgm = structure_pipeline(random_state=0).fit(texts[train], y[train])
     assert mgm.score(texts[test], y[test]) >= 0.9
 
 
