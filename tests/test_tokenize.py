@@ -12,15 +12,15 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from sklearn_mgm import HierarchicalTokenizer, TokenizedDocuments
-from sklearn_mgm.tokenize import (
+from sklearn_mgm.splitting import (
     WORD_PATTERN,
-    _document_frequencies,
-    _RememberingPunkt,
+    RememberingPunkt,
     _UntimedPunktLanguageVars,
     _UntimedPunktToken,
     _UntimedRegexpTokenizer,
     punkt_pretrained_available,
 )
+from sklearn_mgm.tokenize import _document_frequencies
 
 TRICKY_TEXTS = [
     "Dr. Smith met Mr. J. R. Jones at 5 p.m. on Jan. 3. They talked for an hour.",
@@ -280,7 +280,7 @@ def test_any_text_keeps_rows_and_ids_in_range(random_texts):
 def test_remembering_punkt_splits_like_nltk_punkt(trained, tricky_punkt_params):
     params = tricky_punkt_params if trained else PunktParameters()
     plain = PunktSentenceTokenizer(params)
-    remembering = _RememberingPunkt(params)
+    remembering = RememberingPunkt(params)
     # the second round answers from remembered decisions
     for text in TRICKY_TEXTS + TRICKY_TEXTS:
         assert remembering.tokenize(text) == plain.tokenize(text)
