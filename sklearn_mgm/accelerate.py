@@ -89,6 +89,9 @@ class AcceleratedMultiGranularityClassifier(AccelerateMixin, MultiGranularityCla
             dict(self.callbacks_)["print_log"].sink = print
         return self
 
+    def _compute_device(self):
+        return self.accelerator.device
+
     def infer(self, x, **fit_params):
         if isinstance(x, DocumentBatch):
             # the accelerator's DataLoader has placed the batch on its device

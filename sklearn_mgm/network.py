@@ -208,6 +208,7 @@ class MultiGranularityNetwork(nn.Module):
             self.sentence_attention = AttentionPool(states, attention_heads)
             self.paragraph_encoder = SequenceEncoder(states * attention_heads, hidden_size, rnn)
             self.paragraph_attention = AttentionPool(states, attention_heads)
+        self._heads = attention_heads
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(len(self.granularities) * states * attention_heads, n_classes)
         self.apply(_init_weights)
@@ -227,23 +228,18 @@ class MultiGranularityNetwork(nn.Module):
         ``"document_sentence"`` (all words or sentences of each document),
         for the levels the granularities use.
         """
-        words, sentence_index, paragraph_index = (
-            batch.words,
-            batch.sentence_index,
-            batch.paragraph_index,
-        )
+        sentence_index, paragraph_index = batch.sentence_index, batch.paragraph_index
         attention = {}
         views = {}
-        word_mask = words > 0  # (S, W)
-        embedded = self.dropout(self.embedding(words))  # (S, W, E)
-        word_states = self.word_encoder(embedded, batch.sentence_lengths)  # (S, W, 2H)
+        word_states, sentences, word_weights = self._encode_words(batch, return_attention)
         if "word" in self.granularities:
-            document_words = gather_rows(word_states.flatten(0, 1), batch.document_word_index)
+            document_words = gather_rows(word_states, batch.document_word_index)
             views["word"], attention["document_word"] = self.document_word_attention(
                 document_words, batch.document_word_index > 0
             )  # (B, K*2H)
+        if return_attention and self._needs_sentences:
+            attention["word"] = word_weights
         if self._needs_sentences:
-            sentences, attention["word"] = self.word_attention(word_states, word_mask)  # (S, K*2H)
             sentence_mask = sentence_index > 0  # (P, Smax)
             sentence_states = self.sentence_encoder(
                 gather_rows(sentences, sentence_index), batch.paragraph_lengths
@@ -269,3 +265,33 @@ class MultiGranularityNetwork(nn.Module):
         fused = torch.cat([views[name] for name in self.granularities], dim=1)
         logits = self.output(self.dropout(fused))  # (B, n_classes)
         return (logits, attention) if return_attention else logits
+
+    def _encode_words(self, batch, return_attention):
+        """Encode each group of similar-length sentences on its own padded grid.
+
+        Returns the word states of the groups flattened end to end (for the
+        document-level word view), the pooled sentence vectors in sentence
+        order and, with ``return_attention``, the word weights as a
+        (sentences, longest sentence, heads) grid in sentence order.
+        """
+        states, sentences, weights = [], [], []
+        for rows, lengths, width in batch.word_groups:
+            words = batch.words[rows, :width]  # (G, W)
+            encoded = self.word_encoder(self.dropout(self.embedding(words)), lengths)  # (G, W, 2H)
+            if "word" in self.granularities:
+                states.append(encoded.flatten(0, 1))  # (G*W, 2H)
+            if self._needs_sentences:
+                pooled, group_weights = self.word_attention(encoded, words > 0)  # (G, K*2H)
+                sentences.append(pooled)
+                if return_attention:
+                    padding = batch.words.shape[1] - width
+                    weights.append(nn.functional.pad(group_weights, (0, 0, 0, padding)))
+        zeros = self.embedding.weight.new_zeros  # for a batch without a single word
+        size = self.word_encoder.output_size
+        position = batch.grouped_position
+        word_states = torch.cat(states) if states else zeros(0, size)  # (sum G*W, 2H)
+        sentences = torch.cat(sentences)[position] if sentences else zeros(0, self._heads * size)
+        weights = (
+            torch.cat(weights)[position] if weights else zeros(0, batch.words.shape[1], self._heads)
+        )  # (S, Wmax, K)
+        return word_states, sentences, weights

@@ -9,6 +9,7 @@ from sklearn_mgm.batching import (
     collate_batch,
     collate_documents,
     document_sizes,
+    length_groups,
 )
 
 VOCABULARY = {w: i for i, w in enumerate("abcdefgh", start=2)}
@@ -26,7 +27,7 @@ def make_docs():
 
 
 def test_collate_layout_drops_empty_items_and_keeps_empty_documents():
-    batch = collate_documents(make_docs())
+    batch = collate_documents(make_docs(), word_group_ratio=None)
     assert len(batch) == 3
     assert batch.words.tolist() == [
         [2, 3, 4],
@@ -46,6 +47,40 @@ def test_collate_layout_drops_empty_items_and_keeps_empty_documents():
         [0, 0, 0, 0, 0, 0],
         [10, 13, 14, 16, 0, 0],
     ]
+    [(rows, lengths, width)] = batch.word_groups
+    assert rows.tolist() == [0, 1, 2, 3, 4, 5] and width == 3
+    assert lengths.tolist() == [3, 1, 2, 1, 2, 1]
+
+
+def test_collate_groups_sentences_of_similar_length():
+    # sentence lengths 3, 1, 2, 1, 2, 1: groups {0} of width 3, {2, 4} of 2, {1, 3, 5} of 1
+    batch = collate_documents(make_docs(), word_group_ratio=1.5)
+    groups = [(rows.tolist(), sizes.tolist(), width) for rows, sizes, width in batch.word_groups]
+    assert groups == [([0], [3], 3), ([2, 4], [2, 2], 2), ([1, 3, 5], [1, 1, 1], 1)]
+    assert batch.grouped_position.tolist() == [0, 3, 1, 4, 2, 5]
+    # flat positions once the group grids (1 x 3, 2 x 2, 3 x 1) are laid end to end
+    assert batch.document_word_index.tolist() == [
+        [1, 2, 3, 8, 4, 5],
+        [0, 0, 0, 0, 0, 0],
+        [9, 6, 7, 10, 0, 0],
+    ]
+    flat = torch.cat([batch.words[rows, :width].flatten() for rows, _, width in batch.word_groups])
+    index = batch.document_word_index
+    document_words = torch.where(index > 0, flat[(index - 1).clamp(min=0)], 0)
+    assert document_words.tolist() == [[2, 3, 4, 5, 6, 7], [0] * 6, [8, 9, 2, 3, 0, 0]]
+
+
+def test_length_groups_cover_every_row_once_within_the_ratio():
+    lengths = np.random.default_rng(0).integers(1, 100, size=300)
+    for ratio in (1.1, 1.5, 4.0):
+        groups = length_groups(lengths, ratio)
+        rows = np.concatenate([group for group, _ in groups])
+        assert sorted(rows.tolist()) == list(range(300))
+        for group, width in groups:
+            assert lengths[group].max() == width
+            assert np.all(lengths[group] * ratio > width)
+    assert len(length_groups(lengths, None)) == 1
+    assert length_groups(np.zeros(0, dtype=int), 1.5) == []
 
 
 def test_collate_pads_to_the_batch_not_the_corpus():

@@ -164,6 +164,17 @@ def test_knobs_are_parameters_and_prefixes_work(corpus):
     assert clone(clf).get_params()["module__dropout"] == 0.5
 
 
+def test_data_loader_params_can_be_set_on_a_fitted_classifier(corpus, fitted):
+    texts, _ = corpus
+    X = fitted[0].transform(texts)
+    classifier = clone(fitted[1]).fit(X, corpus[1])
+    expected = classifier.predict_proba(X)
+    classifier.set_params(iterator_valid__batch_size=3, iterator_train__num_workers=0)
+    assert classifier.get_params()["iterator_valid__batch_size"] == 3
+    assert len(classifier.get_iterator(classifier.get_dataset(X))) == -(-len(X) // 3)
+    np.testing.assert_allclose(classifier.predict_proba(X), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_same_seed_same_predictions(corpus):
     texts, y = corpus
     first = make_mgm_pipeline(sentence_model="untrained", **SMALL).fit(texts, y)

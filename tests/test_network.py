@@ -28,22 +28,30 @@ def batch_of(nested):
 
 
 def pad(batch, extra=3):
-    """The same batch with extra padding on every axis and unused empty sentence rows."""
+    """The same batch with extra padding on every axis."""
 
     def wider(tensor):
         return torch.nn.functional.pad(tensor, (0, extra))
 
-    words = torch.cat([wider(batch.words), torch.zeros(2, batch.words.shape[1] + extra).long()])
-    old_width, new_width = batch.words.shape[1], batch.words.shape[1] + extra
-    word_positions = batch.document_word_index - 1
-    remapped = (word_positions // old_width) * new_width + word_positions % old_width + 1
+    # every word group is encoded `extra` words wider
+    positions = batch.document_word_index - 1
+    remapped = torch.zeros_like(positions)
+    old_start = new_start = 0
+    for rows, _, width in batch.word_groups:
+        local = positions - old_start
+        inside = (local >= 0) & (local < len(rows) * width)
+        moved = new_start + (local // width) * (width + extra) + local % width
+        remapped = torch.where(inside, moved, remapped)
+        old_start += len(rows) * width
+        new_start += len(rows) * (width + extra)
     sentence_positions = batch.document_sentence_index - 1
     old_s, new_s = batch.sentence_index.shape[1], batch.sentence_index.shape[1] + extra
     remapped_s = (sentence_positions // old_s) * new_s + sentence_positions % old_s + 1
-    no_words = torch.zeros(2, dtype=torch.long)
     return DocumentBatch(
-        words=words,
-        sentence_lengths=torch.cat([batch.sentence_lengths, no_words]),
+        [(rows, lengths, width + extra) for rows, lengths, width in batch.word_groups],
+        words=wider(batch.words),
+        grouped_position=batch.grouped_position,
+        sentence_lengths=batch.sentence_lengths,
         paragraph_lengths=batch.paragraph_lengths,
         document_lengths=batch.document_lengths,
         sentence_index=wider(batch.sentence_index),
@@ -51,7 +59,7 @@ def pad(batch, extra=3):
         document_sentence_index=wider(
             torch.where(batch.document_sentence_index > 0, remapped_s, 0)
         ),
-        document_word_index=wider(torch.where(batch.document_word_index > 0, remapped, 0)),
+        document_word_index=wider(torch.where(batch.document_word_index > 0, remapped + 1, 0)),
     )
 
 
@@ -76,6 +84,23 @@ def test_extra_padding_changes_nothing(granularities):
     net = make_network(granularities=granularities, rnn="lstm")
     batch = batch_of(NESTED)
     torch.testing.assert_close(net(pad(batch)), net(batch), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("granularities", ALL_SUBSETS)
+def test_grouping_sentences_by_length_changes_nothing(granularities):
+    net = make_network(granularities=granularities, attention_heads=2)
+    documents = TokenizedDocuments.from_nested(NESTED, VOCABULARY)
+    one_grid, one_grid_attention = net(
+        collate_documents(documents, word_group_ratio=None), return_attention=True
+    )
+    for ratio in (1.01, 1.5, 4.0):
+        logits, attention = net(
+            collate_documents(documents, word_group_ratio=ratio), return_attention=True
+        )
+        torch.testing.assert_close(logits, one_grid, rtol=1e-5, atol=1e-6)
+        assert attention.keys() == one_grid_attention.keys()
+        for level, weights in attention.items():
+            torch.testing.assert_close(weights, one_grid_attention[level], rtol=1e-5, atol=1e-6)
 
 
 def test_empty_sentences_and_paragraphs_change_nothing():
