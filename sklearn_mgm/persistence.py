@@ -39,7 +39,7 @@ from .classifier import MultiGranularityClassifier
 from .tokenize import HierarchicalTokenizer
 
 FORMAT_NAME = "sklearn-mgm"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 KIND_FILES = {
     "tokenizer": ("tokenizer.json",),
@@ -489,8 +489,23 @@ def _load_classifier(contents, path):
     state = _parse_json(contents["classifier.json"], file_path)
     classifier = _decoding(file_path, _classifier_from_state, state)
     weights = _decoding(weights_path, safetensors.torch.load, contents["classifier.safetensors"])
-    _decoding(weights_path, classifier.module_.load_state_dict, weights)
+    _decoding(weights_path, classifier.module_.load_state_dict, _format_1_renamed(weights))
     return classifier
+
+
+def _format_1_renamed(weights):
+    """Weights named as format 1 named them, where each encoder held one layer per direction.
+
+    Format 2 holds both directions in one bidirectional layer; the weights are
+    the same, so models saved in format 1 load and predict as before.
+    """
+    renamed = {}
+    for name, tensor in weights.items():
+        for layer, suffix in ((".forward_rnn.", ""), (".backward_rnn.", "_reverse")):
+            if layer in name:
+                name = name.replace(layer, ".rnn.") + suffix
+        renamed[name] = tensor
+    return renamed
 
 
 def _classifier_from_state(state):

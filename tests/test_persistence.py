@@ -304,8 +304,28 @@ def test_a_newer_format_is_refused(tmp_path, pipe):
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     manifest["format_version"] = FORMAT_VERSION + 1
     (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ValueError, match=r"format version 2 .* Upgrade sklearn-mgm"):
+    with pytest.raises(ValueError, match=rf"format version {FORMAT_VERSION + 1} .* Upgrade"):
         load(tmp_path / "m")
+
+
+def test_format_1_models_load_and_predict_as_before(tmp_path, pipe):
+    # format 1 kept each encoder direction in its own layer: forward_rnn, backward_rnn
+    save(pipe, tmp_path / "m")
+
+    def as_format_1(data):
+        weights = {}
+        for name, tensor in safetensors.torch.load(data).items():
+            layer = "backward_rnn" if name.endswith("_reverse") else "forward_rnn"
+            weights[name.removesuffix("_reverse").replace(".rnn.", f".{layer}.")] = tensor
+        return safetensors.torch.save(weights)
+
+    rewrite(tmp_path / "m", "classifier.safetensors", as_format_1)
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}))
+    names = safetensors.torch.load((tmp_path / "m" / "classifier.safetensors").read_bytes())
+    assert "word_encoder.backward_rnn.weight_hh_l0" in names
+    loaded = load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), pipe.predict_proba(TEXTS))
 
 
 def test_forged_files_with_matching_checksums_cannot_run_code(tmp_path, pipe):
