@@ -1,19 +1,20 @@
 """NLTK splitting of texts into paragraphs, sentences (Punkt) and words, made fast.
 
-NLTK runs every regular expression under a wall-clock timeout (``nltk.redos``),
-a guard against patterns that backtrack catastrophically; it makes each match
-about three times slower. Punkt's own patterns and ``WORD_PATTERN`` match in
-linear time, so here they run without it, as ``nltk.redos`` offers for trusted
-patterns, and Punkt remembers its decision for each distinct context. The
-sentences are exactly those of NLTK's Punkt.
+NLTK runs every regular expression through ``nltk.redos``: a wrapper that puts
+a wall-clock timeout on each match, a guard against patterns that backtrack
+catastrophically, and makes short matches several times slower. Punkt's own
+patterns and ``WORD_PATTERN`` match in linear time, so here they run on the
+same ``regex`` engine without the wrapper. Punkt remembers its decision for
+each distinct context, skips texts without a possible sentence end, and the
+words of a paragraph's sentences are matched in place, by offsets. The
+sentences and words are exactly those of NLTK's Punkt and ``RegexpTokenizer``.
 """
 
 import re
 
-from nltk import redos
+import regex
 from nltk.tokenize import (
     NLTKWordTokenizer,
-    RegexpTokenizer,
     TreebankWordTokenizer,
     TweetTokenizer,
     WhitespaceTokenizer,
@@ -30,29 +31,23 @@ from nltk.tokenize.punkt import (
 WORD_PATTERN = r"\w+(?:[-'’]\w+)*"
 
 
-# NLTK runs every regular expression under a wall-clock timeout (nltk.redos), a
-# guard against patterns that backtrack catastrophically; it makes each match about
-# three times slower. WORD_PATTERN and Punkt's own patterns match in linear time,
-# so they run without it, as nltk.redos offers for trusted patterns (timeout=None).
-def _untimed(pattern):
-    return redos.compile(pattern, timeout=None)
+def _unwrapped(pattern):
+    """An ``nltk.redos`` pattern compiled by its own engine, ``regex``, without the timeout."""
+    return regex.compile(pattern.pattern, pattern.flags)
 
 
-class _UntimedRegexpTokenizer(RegexpTokenizer):
-    """NLTK's ``RegexpTokenizer``, matching its pattern without the timeout."""
-
-    def _check_regexp(self):
-        if self._regexp is None:
-            self._regexp = redos.compile(self._pattern, self._flags, timeout=None)
+# NLTK's RegexpTokenizer(WORD_PATTERN) with its default flags, as a compiled
+# pattern: its findall can run on a sentence's span of a whole paragraph.
+WORD_REGEX = regex.compile(WORD_PATTERN, regex.UNICODE | regex.MULTILINE | regex.DOTALL)
 
 
 class _UntimedPunktLanguageVars(PunktLanguageVars):
-    """Punkt's language variables, with untimed patterns."""
+    """Punkt's language variables, with unwrapped patterns."""
 
     __slots__ = ()
-    re_boundary_realignment = _untimed(PunktLanguageVars.re_boundary_realignment)
-    _word_re = _untimed(PunktLanguageVars()._word_tokenizer_re())
-    _period_context_re = _untimed(PunktLanguageVars().period_context_re())
+    re_boundary_realignment = _unwrapped(PunktLanguageVars.re_boundary_realignment)
+    _word_re = _unwrapped(PunktLanguageVars()._word_tokenizer_re())
+    _period_context_re = _unwrapped(PunktLanguageVars().period_context_re())
 
     def _word_tokenizer_re(self):
         return self._word_re
@@ -62,50 +57,86 @@ class _UntimedPunktLanguageVars(PunktLanguageVars):
 
 
 class _UntimedPunktToken(PunktToken):
-    """Punkt's token, with untimed patterns."""
+    """Punkt's token, with unwrapped patterns."""
 
     __slots__ = ()
-    _RE_ELLIPSIS = _untimed(PunktToken._RE_ELLIPSIS)
-    _RE_NUMERIC = _untimed(PunktToken._RE_NUMERIC)
-    _RE_INITIAL = _untimed(PunktToken._RE_INITIAL)
-    _RE_ALPHA = _untimed(PunktToken._RE_ALPHA)
+    _RE_ELLIPSIS = _unwrapped(PunktToken._RE_ELLIPSIS)
+    _RE_NUMERIC = _unwrapped(PunktToken._RE_NUMERIC)
+    _RE_INITIAL = _unwrapped(PunktToken._RE_INITIAL)
+    _RE_ALPHA = _unwrapped(PunktToken._RE_ALPHA)
 
 
 class RememberingPunkt(PunktSentenceTokenizer):
-    """NLTK's Punkt with untimed patterns, remembering its decision for each context.
+    """NLTK's Punkt with unwrapped patterns, remembering its decision for each context.
 
     Punkt decides whether a potential sentence end ('.', '?' or '!') is one from
     a short context: the word before it, the punctuation and the next token.
     Equal contexts get equal decisions and news texts repeat many ("said. The"),
-    so each distinct context is decided once for the life of this object.
+    so each distinct context is decided once. At most ``max_remembered``
+    decisions are kept, so that memory stays bounded on any corpus.
 
     Parameters
     ----------
     params : nltk.tokenize.punkt.PunktParameters
         The learned abbreviations, collocations, sentence starters and
         orthographic contexts.
+    max_remembered : int, default=100_000
+        How many decisions to keep; when full, all are forgotten at once.
+
+    Examples
+    --------
+    >>> from nltk.tokenize.punkt import PunktParameters
+    >>> punkt = RememberingPunkt(PunktParameters())
+    >>> punkt.tokenize("It rained. Then it stopped.")
+    ['It rained.', 'Then it stopped.']
+    >>> list(punkt.span_tokenize("No sentence end here  "))
+    [(0, 20)]
     """
 
-    def __init__(self, params):
+    def __init__(self, params, max_remembered=100_000):
         super().__init__(
             params, lang_vars=_UntimedPunktLanguageVars(), token_cls=_UntimedPunktToken
         )
+        self.max_remembered = max_remembered
         self._decisions = {}
+
+    def span_tokenize(self, text, realign_boundaries=True):
+        """Iterate over the ``(start, end)`` offsets of the sentences of ``text``.
+
+        Parameters
+        ----------
+        text : str
+            The text.
+        realign_boundaries : bool, default=True
+            Move closing punctuation after a sentence end into that sentence.
+
+        Returns
+        -------
+        iterator of tuple of int
+        """
+        if realign_boundaries and not any(map(text.__contains__, self._lang_vars.sent_end_chars)):
+            # Without a possible sentence end, Punkt's answer is the whole text
+            # up to its trailing whitespace.
+            end = len(text.rstrip())
+            return iter([(0, end)] if end else [])
+        return super().span_tokenize(text, realign_boundaries)
 
     def text_contains_sentbreak(self, text):
         decision = self._decisions.get(text)
         if decision is None:
+            if len(self._decisions) >= self.max_remembered:
+                self._decisions.clear()
             decision = self._decisions[text] = super().text_contains_sentbreak(text)
         return decision
 
 
 WORD_TOKENIZERS = {
-    "regexp": lambda: _UntimedRegexpTokenizer(WORD_PATTERN),
-    "treebank": TreebankWordTokenizer,
-    "nltk": NLTKWordTokenizer,
-    "wordpunct": WordPunctTokenizer,
-    "whitespace": WhitespaceTokenizer,
-    "tweet": TweetTokenizer,
+    "regexp": lambda: WORD_REGEX,
+    "treebank": lambda: TreebankWordTokenizer().tokenize,
+    "nltk": lambda: NLTKWordTokenizer().tokenize,
+    "wordpunct": lambda: WordPunctTokenizer().tokenize,
+    "whitespace": lambda: WhitespaceTokenizer().tokenize,
+    "tweet": lambda: TweetTokenizer().tokenize,
 }
 
 # Training Punkt on a whole corpus costs seconds and barely moves its
@@ -115,7 +146,7 @@ PUNKT_TRAINING_CHARS = 300_000
 
 
 def make_punkt_trainer():
-    """NLTK's ``PunktTrainer`` with the untimed patterns.
+    """NLTK's ``PunktTrainer`` with unwrapped patterns.
 
     Returns
     -------
@@ -161,6 +192,22 @@ class DocumentSplitter:
     A picklable function object, so that joblib can ship it to workers. Empty
     sentences and paragraphs are dropped; the caps truncate.
 
+    Parameters
+    ----------
+    paragraph_pattern : str or None
+        Regular expression that separates paragraphs; ``None`` keeps each text whole.
+    sentence_tokenizer : nltk.tokenize.punkt.PunktSentenceTokenizer
+        Finds the sentences of a paragraph, by ``span_tokenize``.
+    word_tokenize : callable or compiled ``regex`` pattern
+        Splits a sentence into words. A pattern's ``findall`` matches the words
+        of each sentence in place, in the whole (lowercased) paragraph.
+    lowercase : bool
+        Lowercase the words.
+    stop_words : frozenset of str
+        Words to drop.
+    max_paragraphs, max_sentences, max_words : int or None
+        Caps per document, per document and per sentence.
+
     Examples
     --------
     >>> from nltk.tokenize.punkt import PunktSentenceTokenizer
@@ -197,27 +244,27 @@ class DocumentSplitter:
     def __call__(self, documents):
         tokens = []
         sentence_lengths, paragraph_sizes, document_sizes = [], [], []
+        max_sentences, max_paragraphs = self.max_sentences, self.max_paragraphs
         for document in documents:
             n_paragraphs = 0
             n_sentences = 0
             for paragraph in self._paragraphs(document):
-                if self.max_sentences is not None and n_sentences >= self.max_sentences:
+                if max_sentences is not None and n_sentences >= max_sentences:
                     break
                 size = 0
-                for sentence in self._sentences(paragraph):
-                    words = self._words(sentence)
+                for words in self._sentence_words(paragraph):
                     if not words:
                         continue
-                    tokens.extend(words)
+                    tokens += words
                     sentence_lengths.append(len(words))
                     size += 1
                     n_sentences += 1
-                    if self.max_sentences is not None and n_sentences >= self.max_sentences:
+                    if max_sentences is not None and n_sentences >= max_sentences:
                         break
                 if size:
                     paragraph_sizes.append(size)
                     n_paragraphs += 1
-                    if self.max_paragraphs is not None and n_paragraphs >= self.max_paragraphs:
+                    if max_paragraphs is not None and n_paragraphs >= max_paragraphs:
                         break
             document_sizes.append(n_paragraphs)
         return tokens, (sentence_lengths, paragraph_sizes, document_sizes)
@@ -227,20 +274,27 @@ class DocumentSplitter:
             return [document] if document.strip() else []
         return [p for p in self.paragraph_regex.split(document) if p.strip()]
 
-    def _sentences(self, paragraph):
-        return self.sentence_tokenizer.tokenize(paragraph)
-
-    def _words(self, sentence):
-        if self.lowercase:
-            sentence = sentence.lower()
-        words = self.word_tokenize(sentence)
-        if not isinstance(words, list):
-            words = list(words)
+    def _sentence_words(self, paragraph):
+        """The words of each sentence of ``paragraph``, without stop words, capped."""
+        spans = self.sentence_tokenizer.span_tokenize(paragraph)
+        if isinstance(self.word_tokenize, regex.Pattern):
+            findall = self.word_tokenize.findall
+            text = paragraph.lower() if self.lowercase else paragraph
+            # Lowercasing maps each character on its own and keeps offsets,
+            # except for 'İ' (two characters) and 'Σ' (final or not by its
+            # neighbours): then each sentence is cut out and lowercased.
+            if len(text) == len(paragraph) and not (self.lowercase and "Σ" in paragraph):
+                sentences = [findall(text, start, end) for start, end in spans]
+            else:
+                sentences = [findall(paragraph[start:end].lower()) for start, end in spans]
+        else:
+            cased = str.lower if self.lowercase else str
+            sentences = [list(self.word_tokenize(cased(paragraph[a:b]))) for a, b in spans]
         if self.stop_words:
-            words = [w for w in words if w not in self.stop_words]
+            sentences = [[w for w in words if w not in self.stop_words] for words in sentences]
         if self.max_words is not None:
-            words = words[: self.max_words]
-        return words
+            sentences = [words[: self.max_words] for words in sentences]
+        return sentences
 
 
 def training_sample(documents):

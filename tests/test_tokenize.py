@@ -1,3 +1,4 @@
+import itertools
 import pickle
 
 import nltk
@@ -11,16 +12,18 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTr
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+import sklearn_mgm.tokenize
 from sklearn_mgm import HierarchicalTokenizer, TokenizedDocuments
 from sklearn_mgm.splitting import (
     WORD_PATTERN,
+    WORD_REGEX,
+    DocumentSplitter,
     RememberingPunkt,
     _UntimedPunktLanguageVars,
     _UntimedPunktToken,
-    _UntimedRegexpTokenizer,
     punkt_pretrained_available,
 )
-from sklearn_mgm.tokenize import _document_frequencies
+from sklearn_mgm.tokenize import _chunk_bounds, _document_frequencies
 
 TRICKY_TEXTS = [
     "Dr. Smith met Mr. J. R. Jones at 5 p.m. on Jan. 3. They talked for an hour.",
@@ -298,10 +301,91 @@ def test_untimed_punkt_trains_the_same_model():
     assert untimed.ortho_context == plain.ortho_context
 
 
-def test_untimed_regexp_tokenizer_matches_nltk():
+def test_word_regex_matches_nltk_regexp_tokenizer():
     text = "Don't stop-gap: e\u0301te\u0301, x\u00b2, naïve 'quoted' rock’n’roll -- 3.5% _x_ ΟΔΟΣ."
-    expected = RegexpTokenizer(WORD_PATTERN).tokenize(text)
-    assert _UntimedRegexpTokenizer(WORD_PATTERN).tokenize(text) == expected
+    assert WORD_REGEX.findall(text) == RegexpTokenizer(WORD_PATTERN).tokenize(text)
+
+
+def split_both_ways(texts, **options):
+    """Split with words matched in place and with NLTK's tokenizer on each cut-out sentence."""
+    settings = {
+        "paragraph_pattern": r"\n\s*\n",
+        "sentence_tokenizer": PunktSentenceTokenizer(),
+        "lowercase": True,
+        "stop_words": frozenset(),
+        "max_paragraphs": None,
+        "max_sentences": None,
+        "max_words": None,
+        **options,
+    }
+    in_place = DocumentSplitter(word_tokenize=WORD_REGEX, **settings)(texts)
+    nltk_way = DocumentSplitter(word_tokenize=RegexpTokenizer(WORD_PATTERN).tokenize, **settings)
+    return in_place, nltk_way(texts)
+
+
+# 'İ' lowercases to two characters and 'Σ' to 'ς' or 'σ' by its neighbours.
+ODD_CASE_TEXTS = [
+    "İSTANBUL grew. Then İi.\n\nTHE ΟΔΟΣ.'Α ends here! ΣΣ.Σ? Next ΟΔΟΣ. One.",
+    "Plain text. Nothing odd here.\n\nStill plain? Yes!",
+]
+
+
+@pytest.mark.parametrize("options", [{}, {"lowercase": False}, {"stop_words": frozenset({"here"})}])
+def test_words_matched_in_place_equal_nltk_on_each_sentence(options):
+    in_place, nltk_way = split_both_ways(TRICKY_TEXTS + ODD_CASE_TEXTS, **options)
+    assert in_place == nltk_way
+    assert "i̇stanbul" in in_place[0] or not options.get("lowercase", True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="aZ İΣσ.!?'’-\n", max_size=40), min_size=1, max_size=4))
+def test_any_text_splits_into_the_same_words_both_ways(random_texts):
+    in_place, nltk_way = split_both_ways(random_texts, max_words=3)
+    assert in_place == nltk_way
+
+
+@pytest.mark.parametrize("text", ["No end here", "  leading space", "trailing  \n ", "a\nb", " "])
+def test_texts_without_a_sentence_end_split_like_nltk(text):
+    plain, remembering = PunktSentenceTokenizer(), RememberingPunkt(PunktParameters())
+    for realign in (True, False):
+        expected = list(plain.span_tokenize(text, realign_boundaries=realign))
+        assert list(remembering.span_tokenize(text, realign_boundaries=realign)) == expected
+
+
+def test_remembered_decisions_stay_bounded(tricky_punkt_params):
+    plain = PunktSentenceTokenizer(tricky_punkt_params)
+    remembering = RememberingPunkt(tricky_punkt_params, max_remembered=3)
+    for text in TRICKY_TEXTS + TRICKY_TEXTS:
+        assert remembering.tokenize(text) == plain.tokenize(text)
+        assert len(remembering._decisions) <= 3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"min_df": 2, "max_df": 0.9, "max_features": 12}, {"vocabulary": ["the", "team"]}],
+)
+def test_chunks_give_the_same_documents_as_one_chunk(texts, tokenizer, monkeypatch, params):
+    many = texts * 3
+    whole = clone(tokenizer).set_params(**params)
+    X = whole.fit_transform(many)
+    monkeypatch.setattr(sklearn_mgm.tokenize, "_CHUNK_CHARACTERS", 1)  # a chunk per document
+    chunked = clone(tokenizer).set_params(**params)
+    assert chunked.fit_transform(many) == X
+    assert chunked.vocabulary_ == whole.vocabulary_ and chunked.stop_words_ == whole.stop_words_
+    assert chunked.transform(many) == whole.transform(many)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 30), max_size=12), st.integers(1, 40), st.integers(1, 5))
+def test_chunk_bounds_cut_documents_into_chunks_of_about_the_size(lengths, size, min_chunks):
+    documents = ["x" * n for n in lengths]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sklearn_mgm.tokenize, "_CHUNK_CHARACTERS", size)
+        bounds = _chunk_bounds(documents, min_chunks)
+    assert bounds[0] == 0 and bounds[-1] == len(documents)
+    assert all(a < b for a, b in itertools.pairwise(bounds)) or bounds == [0]
+    for start, stop in itertools.pairwise(bounds):
+        assert sum(lengths[start : stop - 1]) <= size
 
 
 def test_document_frequencies_count_each_document_once():
