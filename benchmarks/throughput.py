@@ -3,13 +3,16 @@
     python benchmarks/throughput.py                 # everything (about 25 minutes on 2 cores)
     python benchmarks/throughput.py --only speed    # tokenizer + training/prediction ratios
     python benchmarks/throughput.py --only scaling  # time and peak memory curves
+    python benchmarks/throughput.py --only groups   # length groups of the word encoder
 
 Every figure is measured in this run, side by side with its baseline:
 - tokenizer: documents/s of HierarchicalTokenizer().fit_transform against
   CountVectorizer().fit_transform on BBC News (best of 3);
-- training and prediction: documents/s of one epoch of MultiGranularityClassifier
-  against benchmarks/reference_han.py (same sizes: embedding 100, bi-GRU 50 per
-  direction, word and sentence attention), same data, same epochs;
+- training and prediction: documents/s of MultiGranularityClassifier against
+  benchmarks/reference_han.py (same sizes: embedding 100, bi-GRU 50 per
+  direction, word and sentence attention), same data, same epochs, after a
+  warm-up fit of each;
+- length groups: MGM's documents/s for several sentence-grouping ratios;
 - memory and scaling: time and peak RSS (sampled every 5 ms) of transform and of
   fit (one epoch) for 1k-64k synthetic BBC-like documents and for longer
   documents, each configuration in a fresh process. Plots go to
@@ -107,9 +110,14 @@ def model_speed(epochs, n_documents):
     """Training and prediction documents/s of MGM and the reference HAN on BBC News.
 
     A stratified sample of ``n_documents`` keeps the reference HAN's epoch short.
+    Every model is first fitted once on a few documents, so that one-time costs
+    of the process (torch's lazy imports on the first optimizer, kernel set-up)
+    fall on no timed model. The reference HAN runs with one and with two torch
+    threads; MGM runs with its default, one.
     """
     import torch
     from reference_han import reference_han_classifier
+    from sklearn.base import clone
     from sklearn.model_selection import train_test_split
 
     from sklearn_mgm import HierarchicalTokenizer, MultiGranularityClassifier
@@ -122,17 +130,25 @@ def model_speed(epochs, n_documents):
     X = HierarchicalTokenizer().fit_transform(texts)
     common = {"max_epochs": epochs, "lr": 0.002, "batch_size": 32}
     sizes = {"embedding_dim": 100, "hidden_size": 50}
+    reference = reference_han_classifier(X.vocabulary_size, 5, **common)
     models = {
-        "reference HAN": reference_han_classifier(X.vocabulary_size, 5, **common),
-        "MGM, granularities=('sentence',)": MultiGranularityClassifier(
-            granularities=("sentence",), dropout=0.0, **sizes, **common
+        "reference HAN, 2 threads": (reference, 2),
+        "reference HAN, 1 thread": (reference, 1),
+        "MGM, granularities=('sentence',)": (
+            MultiGranularityClassifier(granularities=("sentence",), dropout=0.0, **sizes, **common),
+            1,
         ),
-        "MGM, granularities=all three": MultiGranularityClassifier(**sizes, **common),
-        "MGM, library defaults (64/32)": MultiGranularityClassifier(**common),
+        "MGM, granularities=all three": (MultiGranularityClassifier(**sizes, **common), 1),
+        "MGM, library defaults (64/32)": (MultiGranularityClassifier(**common), 1),
     }
+    for model, _ in models.values():
+        clone(model).set_params(max_epochs=1).fit(X[:64], y[:64])
     results = {}
-    for name, model in models.items():
+    default_threads = torch.get_num_threads()
+    for name, (model, threads) in models.items():
+        torch.set_num_threads(threads)
         torch.manual_seed(0)
+        model = clone(model)
         started = time.perf_counter()
         model.fit(X, y)
         fit_seconds = time.perf_counter() - started
@@ -142,6 +158,50 @@ def model_speed(epochs, n_documents):
             "predict_docs_per_s": len(X) / predict_seconds,
         }
         print(f"  {name}: {results[name]}", flush=True)
+    torch.set_num_threads(default_threads)
+    # each ratio is against the faster of the reference's two thread settings
+    references = [row for name, row in results.items() if name.startswith("reference")]
+    for step in ("train", "predict"):
+        baseline = max(row[f"{step}_docs_per_s"] for row in references)
+        for row in results.values():
+            row[f"{step}_ratio"] = row[f"{step}_docs_per_s"] / baseline
+    return results
+
+
+def group_ratios(n_documents, ratios=(None, 1.25, 1.5, 2.0)):
+    """Training and prediction documents/s of MGM for each sentence-grouping ratio.
+
+    Sentence-only MGM at the reference's sizes (100/50) on the same BBC sample;
+    training figures come from the second of two epochs, prediction is the
+    best of 3. ``None`` encodes each batch's sentences as one padded matrix.
+    """
+    from sklearn.model_selection import train_test_split
+
+    import sklearn_mgm.classifier
+    from sklearn_mgm import HierarchicalTokenizer, MultiGranularityClassifier
+
+    texts, y = bbc()
+    texts, _, y, _ = train_test_split(texts, y, train_size=n_documents, stratify=y, random_state=0)
+    X = HierarchicalTokenizer().fit_transform(texts)
+    MultiGranularityClassifier(max_epochs=1).fit(X[:64], y[:64])
+    results = {}
+    for ratio in ratios:
+        sklearn_mgm.classifier.WORD_GROUP_RATIO = ratio
+        model = MultiGranularityClassifier(
+            granularities=("sentence",),
+            embedding_dim=100,
+            hidden_size=50,
+            dropout=0.0,
+            max_epochs=2,
+            lr=0.002,
+            random_state=0,
+        ).fit(X, y)
+        predict_seconds = best_of(3, lambda model=model: model.predict_proba(X))
+        results[str(ratio)] = {
+            "train_docs_per_s": len(X) / model.history[-1, "dur"],
+            "predict_docs_per_s": len(X) / predict_seconds,
+        }
+        print(f"  ratio {ratio}: {results[str(ratio)]}", flush=True)
     return results
 
 
@@ -230,8 +290,8 @@ def plot_scaling(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("speed", "scaling"))
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--only", choices=("speed", "scaling", "groups"))
+    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument(
         "--model-documents", type=int, default=320, help="BBC sample for the model speed"
     )
@@ -254,6 +314,10 @@ def main():
         )
         speed["models"] = model_speed(args.epochs, args.model_documents)
         (OUTPUT / "speed.json").write_text(json.dumps(speed, indent=2))
+    if args.only in (None, "groups"):
+        print(f"sentence-grouping ratios on {args.model_documents} BBC News documents", flush=True)
+        groups = group_ratios(args.model_documents)
+        (OUTPUT / "groups.json").write_text(json.dumps(groups, indent=2))
     if args.only in (None, "scaling"):
         print("scaling (a fresh process per configuration)", flush=True)
         results = scaling(args.max_documents)
