@@ -18,8 +18,6 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EarlyStopping, EpochScoring, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
@@ -42,6 +40,13 @@ from .explain import attention_weights
 from .network import GRANULARITIES, MultiGranularityNetwork
 from .parallel import check_seeding_is_reproducible
 from .tokenize import HierarchicalTokenizer
+from .validation import (
+    _check_documents,
+    _check_granularities,
+    _check_known_labels,
+    _check_training_data,
+    _check_vocabulary,
+)
 
 
 def _valid_accuracy(net, dataset, y_encoded):
@@ -280,7 +285,7 @@ default=("word", "sentence", "paragraph")
         self : MultiGranularityClassifier
         """
         self._validate_hyperparameters()
-        X, y = self._check_training_data(X, y)
+        X, y = _check_training_data(X, y, type(self).__name__)
         self._learn_labels_and_vocabulary(X, y)
         check_seeding_is_reproducible(self.random_state)
         with _seeded(self.random_state), _torch_threads(self.torch_threads):
@@ -304,11 +309,11 @@ default=("word", "sentence", "paragraph")
         -------
         self : MultiGranularityClassifier
         """
-        X, y = self._check_training_data(X, y)
+        X, y = _check_training_data(X, y, type(self).__name__)
         if not self.initialized_:
             self._validate_hyperparameters()
             self._learn_labels_and_vocabulary(X, y if classes is None else np.asarray(classes))
-        self._check_vocabulary(X)
+        _check_vocabulary(X, self.vocabulary_)
         with _torch_threads(self.torch_threads):
             return super().partial_fit(X, self._encode_labels(y), **fit_params)
 
@@ -329,12 +334,12 @@ default=("word", "sentence", "paragraph")
         if is_dataset(X):
             with _torch_threads(self.torch_threads):
                 return super().predict_proba(X)
-        X = self._check_documents(X)
+        X = _check_documents(X, type(self).__name__)
         if not len(X):
             raise ValueError(
                 f"Found 0 documents while a minimum of 1 is required by {type(self).__name__}."
             )
-        self._check_vocabulary(X)
+        _check_vocabulary(X, self.vocabulary_)
         # batches of similar size pad less; the input order is restored after
         order = np.argsort(X.n_words, kind="stable")
         proba = np.empty((len(X), len(self.classes_)), dtype=np.float32)
@@ -418,7 +423,7 @@ default=("word", "sentence", "paragraph")
             "embedding_dim": self.embedding_dim,
             "hidden_size": self.hidden_size,
             "rnn": self.rnn,
-            "granularities": self._granularities(),
+            "granularities": _check_granularities(self.granularities),
             "attention_heads": self.attention_heads,
             "dropout": self.dropout,
         }
@@ -515,60 +520,7 @@ default=("word", "sentence", "paragraph")
         validate_parameter_constraints(
             self._parameter_constraints, params, caller_name=type(self).__name__
         )
-        self._granularities()
-
-    def _granularities(self):
-        granularities = self.granularities
-        if isinstance(granularities, str):
-            granularities = (granularities,)
-        granularities = tuple(granularities)
-        if not granularities or not set(granularities) <= set(GRANULARITIES):
-            raise ValueError(
-                "granularities must be a non-empty tuple drawn from "
-                f"{GRANULARITIES}, e.g. ('word', 'sentence'); got {self.granularities!r}."
-            )
-        if len(set(granularities)) != len(granularities):
-            raise ValueError(f"granularities has duplicates: {self.granularities!r}.")
-        return granularities
-
-    def _check_documents(self, X):
-        if isinstance(X, TokenizedDocuments):
-            return X
-        hint = (
-            f"{type(self).__name__} expects TokenizedDocuments, the output of "
-            "HierarchicalTokenizer; got "
-        )
-        if isinstance(X, str) or (
-            hasattr(X, "__len__") and len(X) and isinstance(next(iter(X), None), str)
-        ):
-            raise TypeError(
-                hint + "raw text. Put HierarchicalTokenizer in front of the classifier, e.g. "
-                "make_pipeline(HierarchicalTokenizer(), MultiGranularityClassifier()), or use "
-                "make_mgm_pipeline()."
-            )
-        raise TypeError(hint + f"{type(X).__name__}.")
-
-    def _check_training_data(self, X, y):
-        X = self._check_documents(X)
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but y is None.")
-        y = column_or_1d(np.asarray(y), warn=True)
-        check_consistent_length(X, y)
-        if not len(X):
-            raise ValueError(
-                f"Found 0 documents while a minimum of 1 is required by {type(self).__name__}.fit."
-            )
-        check_classification_targets(y)
-        return X, y
-
-    def _check_vocabulary(self, X):
-        if X.vocabulary is self.vocabulary_ or X.vocabulary == self.vocabulary_:
-            return
-        raise ValueError(
-            f"X was tokenized with a different vocabulary ({len(X.vocabulary)} words) from "
-            f"the one this classifier was fitted on ({len(self.vocabulary_)} words). Transform "
-            "texts with the HierarchicalTokenizer fitted with it (a Pipeline does this)."
-        )
+        _check_granularities(self.granularities)
 
     def _learn_labels_and_vocabulary(self, X, y):
         self.label_encoder_ = LabelEncoder().fit(y)
@@ -585,12 +537,7 @@ default=("word", "sentence", "paragraph")
             )
 
     def _encode_labels(self, y):
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels not seen in the first fit: {unseen[:5].tolist()}. Pass all "
-                "classes to the first partial_fit call with classes=."
-            )
+        _check_known_labels(y, self.classes_)
         return self.label_encoder_.transform(y).astype(np.int64)
 
     def _split_seed(self):
@@ -631,8 +578,8 @@ default=("word", "sentence", "paragraph")
         1.0
         """
         self.check_is_fitted()
-        X = self._check_documents(X)
-        self._check_vocabulary(X)
+        X = _check_documents(X, type(self).__name__)
+        _check_vocabulary(X, self.vocabulary_)
         return attention_weights(self, X)
 
 

@@ -12,7 +12,7 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTr
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-import sklearn_mgm.tokenize
+import sklearn_mgm.vocabulary
 from sklearn_mgm import HierarchicalTokenizer, TokenizedDocuments
 from sklearn_mgm.splitting import (
     WORD_PATTERN,
@@ -23,7 +23,7 @@ from sklearn_mgm.splitting import (
     _UntimedPunktToken,
     punkt_pretrained_available,
 )
-from sklearn_mgm.tokenize import _chunk_bounds, _document_frequencies
+from sklearn_mgm.vocabulary import _chunk_bounds, _document_frequencies
 
 TRICKY_TEXTS = [
     "Dr. Smith met Mr. J. R. Jones at 5 p.m. on Jan. 3. They talked for an hour.",
@@ -368,7 +368,7 @@ def test_chunks_give_the_same_documents_as_one_chunk(texts, tokenizer, monkeypat
     many = texts * 3
     whole = clone(tokenizer).set_params(**params)
     X = whole.fit_transform(many)
-    monkeypatch.setattr(sklearn_mgm.tokenize, "_CHUNK_CHARACTERS", 1)  # a chunk per document
+    monkeypatch.setattr(sklearn_mgm.vocabulary, "_CHUNK_CHARACTERS", 1)  # a chunk per document
     chunked = clone(tokenizer).set_params(**params)
     assert chunked.fit_transform(many) == X
     assert chunked.vocabulary_ == whole.vocabulary_ and chunked.stop_words_ == whole.stop_words_
@@ -380,7 +380,7 @@ def test_chunks_give_the_same_documents_as_one_chunk(texts, tokenizer, monkeypat
 def test_chunk_bounds_cut_documents_into_chunks_of_about_the_size(lengths, size, min_chunks):
     documents = ["x" * n for n in lengths]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sklearn_mgm.tokenize, "_CHUNK_CHARACTERS", size)
+        patch.setattr(sklearn_mgm.vocabulary, "_CHUNK_CHARACTERS", size)
         bounds = _chunk_bounds(documents, min_chunks)
     assert bounds[0] == 0 and bounds[-1] == len(documents)
     assert all(a < b for a, b in itertools.pairwise(bounds)) or bounds == [0]
