@@ -4,6 +4,7 @@
     python benchmarks/throughput.py --only speed    # tokenizer + training/prediction ratios
     python benchmarks/throughput.py --only scaling  # time and peak memory curves
     python benchmarks/throughput.py --only groups   # length groups of the word encoder
+    python benchmarks/throughput.py --only budget   # fit memory with max_batch_words
 
 Every figure is measured in this run, side by side with its baseline:
 - tokenizer: documents/s of HierarchicalTokenizer().fit_transform against
@@ -211,8 +212,10 @@ def scaling_child(config):
 
     texts, y = synthetic_corpus(config["n_documents"], config["paragraphs"])
     tokenizer = HierarchicalTokenizer().fit(texts[:1000])
-    # one small fit first, so that one-time costs (kernels, thread pools) are not counted
-    MultiGranularityClassifier(max_epochs=1).fit(tokenizer.transform(texts[:64]), y[:64])
+    # one small fit first, so that one-time costs (kernels, thread pools) are not
+    # counted; on short texts, so that its batches are smaller than any measured
+    warm_up = [text[:2000] for text in texts[:64]] if config.get("short_warm_up") else texts[:64]
+    MultiGranularityClassifier(max_epochs=1).fit(tokenizer.transform(warm_up), y[:64])
     with PeakMemory() as memory:
         started = time.perf_counter()
         X = tokenizer.transform(texts)
@@ -225,7 +228,9 @@ def scaling_child(config):
         "container_mib": X.nbytes / 2**20,
     }
     if config["fit"]:
-        classifier = MultiGranularityClassifier(max_epochs=1, random_state=0)
+        classifier = MultiGranularityClassifier(
+            max_epochs=1, random_state=0, max_batch_words=config.get("max_batch_words")
+        )
         with PeakMemory() as memory:
             started = time.perf_counter()
             classifier.fit(X, y)
@@ -254,6 +259,18 @@ def scaling(max_documents):
         by_length.append(run_child({"n_documents": 500, "paragraphs": paragraphs, "fit": True}))
         print(f"  {by_length[-1]}", flush=True)
     return {"by_document_count": by_count, "by_document_length": by_length}
+
+
+def word_budget(max_batch_words=16_000):
+    """Fit time and peak memory by document length, with and without a word budget."""
+    rows = []
+    for paragraphs in PARAGRAPHS_PER_DOCUMENT:
+        for budget in (None, max_batch_words):
+            config = {"n_documents": 500, "paragraphs": paragraphs, "fit": True}
+            config["short_warm_up"] = True
+            rows.append(run_child({**config, "max_batch_words": budget}))
+            print(f"  {rows[-1]}", flush=True)
+    return rows
 
 
 def plot_scaling(results):
@@ -290,7 +307,7 @@ def plot_scaling(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("speed", "scaling", "groups"))
+    parser.add_argument("--only", choices=("speed", "scaling", "groups", "budget"))
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument(
         "--model-documents", type=int, default=320, help="BBC sample for the model speed"
@@ -318,6 +335,10 @@ def main():
         print(f"sentence-grouping ratios on {args.model_documents} BBC News documents", flush=True)
         groups = group_ratios(args.model_documents)
         (OUTPUT / "groups.json").write_text(json.dumps(groups, indent=2))
+    if args.only in (None, "budget"):
+        print("fit memory by document length with max_batch_words", flush=True)
+        budget = word_budget()
+        (OUTPUT / "budget.json").write_text(json.dumps(budget, indent=2))
     if args.only in (None, "scaling"):
         print("scaling (a fresh process per configuration)", flush=True)
         results = scaling(args.max_documents)

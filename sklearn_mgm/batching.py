@@ -82,26 +82,40 @@ class BucketBatchSampler(Sampler):
     Parameters
     ----------
     sizes : ndarray of int
-        Size of each document.
+        Size (words) of each document.
     batch_size : int
-        Documents per batch.
+        Most documents per batch.
     shuffle : bool
         Bucket and shuffle (training) or keep the order (evaluation).
+    max_words : int or None, default=None
+        Most words per batch: a batch ends before the document that would
+        take it past ``max_words`` (a longer document makes a batch alone).
+        None: batches hold ``batch_size`` documents.
+
+    Examples
+    --------
+    >>> list(BucketBatchSampler([5, 5, 5, 20, 1], batch_size=3, shuffle=False, max_words=12))
+    [[0, 1], [2], [3], [4]]
     """
 
-    def __init__(self, sizes, batch_size, shuffle):
+    def __init__(self, sizes, batch_size, shuffle, max_words=None):
         self.sizes = np.asarray(sizes)
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.max_words = max_words
 
     def __len__(self):
-        return -(-len(self.sizes) // self.batch_size)
+        if self.max_words is None:
+            return -(-len(self.sizes) // self.batch_size)
+        if not self.shuffle:
+            return len(self._cut(np.arange(len(self.sizes))))
+        # shuffled batches vary a little in number; count those of the size-sorted order
+        return len(self._cut(np.argsort(self.sizes, kind="stable")))
 
     def __iter__(self):
         n = len(self.sizes)
         if not self.shuffle:
-            for start in range(0, n, self.batch_size):
-                yield list(range(start, min(start + self.batch_size, n)))
+            yield from self._cut(np.arange(n))
             return
         rng = np.random.default_rng(int(torch.randint(2**31 - 1, ()).item()))
         order = rng.permutation(n)
@@ -109,13 +123,25 @@ class BucketBatchSampler(Sampler):
         batches = []
         for start in range(0, n, pool):
             chunk = order[start : start + pool]
-            chunk = chunk[np.argsort(self.sizes[chunk], kind="stable")]
-            batches.extend(
-                chunk[i : i + self.batch_size].tolist()
-                for i in range(0, len(chunk), self.batch_size)
-            )
+            batches.extend(self._cut(chunk[np.argsort(self.sizes[chunk], kind="stable")]))
         for index in rng.permutation(len(batches)):
             yield batches[index]
+
+    def _cut(self, positions):
+        """Consecutive batches of ``positions``, by count and by words."""
+        if self.max_words is None:
+            return [
+                positions[i : i + self.batch_size].tolist()
+                for i in range(0, len(positions), self.batch_size)
+            ]
+        batches, batch, words = [], [], 0
+        for position, size in zip(positions.tolist(), self.sizes[positions].tolist()):
+            if batch and (len(batch) == self.batch_size or words + size > self.max_words):
+                batches.append(batch)
+                batch, words = [], 0
+            batch.append(position)
+            words += size
+        return [*batches, batch] if batch else batches
 
 
 def length_groups(lengths, ratio):

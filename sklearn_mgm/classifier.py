@@ -149,6 +149,11 @@ default=("word", "sentence", "paragraph")
     mixed_precision : bool, default=False
         Run the network under bfloat16 autocast on ``device`` (losses and
         outputs stay float32): faster on GPUs with bfloat16 units.
+    max_batch_words : int or None, default=None
+        Most words in a batch, besides ``batch_size`` documents: a batch
+        ends before the document that would take it past this (a longer
+        document makes a batch alone). Bounds the memory a batch of long
+        documents takes. ``None``: batches hold ``batch_size`` documents.
     torch_threads : int or None, default=1
         Intra-op threads torch uses during fit and predict (restored after).
         The network's operations are small: on a 2-core machine a second
@@ -206,6 +211,7 @@ default=("word", "sentence", "paragraph")
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
         "mixed_precision": ["boolean"],
+        "max_batch_words": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "torch_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
@@ -232,6 +238,7 @@ default=("word", "sentence", "paragraph")
         callbacks=None,
         device="cpu",
         mixed_precision=False,
+        max_batch_words=None,
         torch_threads=1,
         verbose=0,
         criterion=torch.nn.CrossEntropyLoss,
@@ -264,6 +271,7 @@ default=("word", "sentence", "paragraph")
         self.patience = patience
         self.random_state = random_state
         self.mixed_precision = mixed_precision
+        self.max_batch_words = max_batch_words
         self.torch_threads = torch_threads
 
     # --- scikit-learn entry points -------------------------------------------------
@@ -506,7 +514,9 @@ default=("word", "sentence", "paragraph")
     def get_iterator(self, dataset, training=False):
         kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
         batch_size = kwargs.pop("batch_size", self.batch_size)
-        sampler = BucketBatchSampler(document_sizes(dataset), batch_size, shuffle=training)
+        sampler = BucketBatchSampler(
+            document_sizes(dataset), batch_size, shuffle=training, max_words=self.max_batch_words
+        )
         # grouping sentences by length trades padding for recurrent steps: a win
         # on CPUs, where a step costs little; on GPUs each step is a kernel launch
         on_cpu = self._compute_device().type == "cpu"

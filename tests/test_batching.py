@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 from torch.utils.data import Subset
 
@@ -127,6 +128,24 @@ def test_bucket_sampler_is_seeded_by_torch_and_reshuffles():
     torch.manual_seed(1)
     assert list(sampler) == first
     assert first != second
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_word_budget_bounds_every_batch(shuffle):
+    sizes = np.random.default_rng(0).integers(1, 400, size=300)
+    sizes[[7, 99]] = 1500  # longer than the budget: a batch alone
+    sampler = BucketBatchSampler(sizes, batch_size=16, shuffle=shuffle, max_words=1000)
+    torch.manual_seed(0)
+    batches = list(sampler)
+    assert sorted(i for b in batches for i in b) == list(range(300))
+    for batch in batches:
+        assert len(batch) <= 16
+        assert sizes[batch].sum() <= 1000 or len(batch) == 1
+    assert [7] in batches and [99] in batches
+    if not shuffle:
+        assert len(sampler) == len(batches)
+    # without the budget, the same documents need fewer, fuller batches
+    assert len(batches) > len(BucketBatchSampler(sizes, batch_size=16, shuffle=shuffle))
 
 
 def test_sampler_keeps_order_for_evaluation():

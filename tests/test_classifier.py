@@ -175,6 +175,19 @@ def test_data_loader_params_can_be_set_on_a_fitted_classifier(corpus, fitted):
     np.testing.assert_allclose(classifier.predict_proba(X), expected, rtol=1e-5, atol=1e-6)
 
 
+def test_word_budget_changes_batches_not_predictions(corpus, fitted):
+    texts, y = corpus
+    X = fitted[0].transform(texts)
+    classifier = clone(fitted[1]).set_params(max_batch_words=40).fit(X, y)
+    largest = max(len(batch) for batch, _ in classifier.get_iterator(classifier.get_dataset(X)))
+    assert largest < classifier.batch_size
+    expected = classifier.predict_proba(X)
+    classifier.set_params(max_batch_words=None)
+    np.testing.assert_allclose(classifier.predict_proba(X), expected, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="max_batch_words"):
+        clone(classifier).set_params(max_batch_words=0).fit(X, y)
+
+
 def test_same_seed_same_predictions(corpus):
     texts, y = corpus
     first = make_mgm_pipeline(sentence_model="untrained", **SMALL).fit(texts, y)
