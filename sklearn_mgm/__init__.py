@@ -1,11 +1,12 @@
 """sklearn-mgm: multi-granularity document classification for scikit-learn."""
 
-from .classifier import MultiGranularityClassifier, make_mgm_pipeline
+from .classifier import MultiGranularityClassifier
 from .compare import compare_with_baselines
 from .documents import TokenizedDocuments
 from .explain import explain
 from .network import MultiGranularityNetwork
 from .persistence import load, save
+from .pipeline import make_mgm_pipeline
 from .tokenize import HierarchicalTokenizer
 
 __version__ = "0.1.0"

@@ -247,6 +247,24 @@ class DocumentBatch:
         # skorch reads len(batch) as the number of samples in it
         return self.paragraph_index.shape[0]
 
+    def attention_masks(self):
+        """Where each attention level of the network has a real item (True) or padding.
+
+        Returns
+        -------
+        dict of str to BoolTensor
+            Keyed like the weights ``MultiGranularityNetwork`` returns with
+            ``return_attention=True``; each mask has the shape of that level's
+            weights without the heads axis.
+        """
+        return {
+            "word": self.words > 0,
+            "sentence": self.sentence_index > 0,
+            "paragraph": self.paragraph_index > 0,
+            "document_word": self.document_word_index > 0,
+            "document_sentence": self.document_sentence_index > 0,
+        }
+
     def to(self, device):
         """Return the batch with every tensor but the lengths moved to ``device``."""
         moved = {name: getattr(self, name).to(device, non_blocking=True) for name in self.FIELDS}

@@ -177,8 +177,8 @@ def _compare(args):
 
 
 def _train(args):
-    from .classifier import make_mgm_pipeline
     from .persistence import check_can_save, save
+    from .pipeline import make_mgm_pipeline
 
     check_can_save(args.model, overwrite=args.overwrite)  # before training, not after
     texts, labels, source = _load_data(args)

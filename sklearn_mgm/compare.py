@@ -20,7 +20,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .classifier import make_mgm_pipeline
+from .pipeline import make_mgm_pipeline
 from .tokenize import validate_raw_documents
 
 COLUMNS = (

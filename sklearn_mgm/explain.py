@@ -304,13 +304,7 @@ def attention_weights(classifier, X):
 
 def _word_weights(documents, batch, attention, granularities):
     """Each word's share of the document's attention, averaged over granularities."""
-    masks = {
-        "word": batch.words > 0,
-        "sentence": batch.sentence_index > 0,
-        "paragraph": batch.paragraph_index > 0,
-        "document_word": batch.document_word_index > 0,
-        "document_sentence": batch.document_sentence_index > 0,
-    }
+    masks = batch.attention_masks()
     # the real items of each level, in document order (collate drops empty sentences
     # and paragraphs, so these are the non-empty ones)
     flat = {

@@ -138,13 +138,8 @@ def test_attention_weights_sum_to_one_over_real_items():
     batch = batch_of(NESTED)
     logits, attention = net(batch, return_attention=True)
     assert set(attention) == {"word", "sentence", "paragraph", "document_word", "document_sentence"}
-    masks = {
-        "word": batch.words > 0,
-        "sentence": batch.sentence_index > 0,
-        "paragraph": batch.paragraph_index > 0,
-        "document_word": batch.document_word_index > 0,
-        "document_sentence": batch.document_sentence_index > 0,
-    }
+    masks = batch.attention_masks()
+    assert masks.keys() == attention.keys()
     for level, weights in attention.items():
         mask = masks[level]
         assert weights.shape == (*mask.shape, 2)

@@ -363,7 +363,10 @@ def test_forged_weights_of_the_wrong_shape_are_refused(tmp_path, pipe):
         load(tmp_path / "m")
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks a machine without CUDA")
+@pytest.mark.skipif(
+    torch.cuda.is_available(),
+    reason="the CPU fallback for a CUDA model happens only where CUDA is missing",
+)
 def test_a_cuda_model_loads_on_the_cpu_with_a_warning(tmp_path, pipe):
     trained_on_gpu = clone(pipe).fit(TEXTS, LABELS)
     trained_on_gpu[-1].device = "cuda"  # as if fitted with device="cuda"
