@@ -4,10 +4,11 @@ NLTK runs every regular expression through ``nltk.redos``: a wrapper that puts
 a wall-clock timeout on each match, a guard against patterns that backtrack
 catastrophically, and makes short matches several times slower. Punkt's own
 patterns and ``WORD_PATTERN`` match in linear time, so here they run on the
-same ``regex`` engine without the wrapper. Punkt remembers its decision for
-each distinct context, skips texts without a possible sentence end, and the
-words of a paragraph's sentences are matched in place, by offsets. The
-sentences and words are exactly those of NLTK's Punkt and ``RegexpTokenizer``.
+same ``regex`` engine without the wrapper. Punkt's candidate sentence ends
+are found in one loop, the plain ones are decided directly and the others by
+NLTK, once per distinct context; the words of a paragraph's sentences are
+matched in place, by offsets. The sentences and words are exactly those of
+NLTK's Punkt and ``RegexpTokenizer``.
 """
 
 import re
@@ -67,13 +68,25 @@ class _UntimedPunktToken(PunktToken):
 
 
 class RememberingPunkt(PunktSentenceTokenizer):
-    """NLTK's Punkt with unwrapped patterns, remembering its decision for each context.
+    """NLTK's Punkt with unwrapped patterns, deciding plain sentence ends without asking.
 
     Punkt decides whether a potential sentence end ('.', '?' or '!') is one from
-    a short context: the word before it, the punctuation and the next token.
-    Equal contexts get equal decisions and news texts repeat many ("said. The"),
-    so each distinct context is decided once. At most ``max_remembered``
-    decisions are kept, so that memory stays bounded on any corpus.
+    a short context: the word before it, the punctuation and what follows.
+    ``span_tokenize`` finds the same candidates, contexts and boundaries as
+    NLTK's in one loop, and two kinds of context are sentence breaks under any
+    Punkt parameters, so they are decided without NLTK's token annotation:
+
+    - '?' or '!': Punkt makes either its own token, always a break, and a
+      token always follows it in the context.
+    - '.' after a word of two or more letters that is neither a learned
+      abbreviation nor the first word of a learned collocation: the word is
+      not an initial, a number or an ellipsis, so Punkt's second pass keeps
+      the break its first pass found, and a token always follows.
+
+    Every other context goes to NLTK's ``text_contains_sentbreak``, and its
+    decision is remembered: equal contexts get equal decisions and news texts
+    repeat many. At most ``max_remembered`` decisions are kept, so that memory
+    stays bounded on any corpus.
 
     Parameters
     ----------
@@ -99,6 +112,10 @@ class RememberingPunkt(PunktSentenceTokenizer):
         )
         self.max_remembered = max_remembered
         self._decisions = {}
+        # words after which a '.' needs the whole of Punkt's annotation
+        self._unsure_words = frozenset(params.abbrev_types) | {
+            first for first, _ in params.collocations
+        }
 
     def span_tokenize(self, text, realign_boundaries=True):
         """Iterate over the ``(start, end)`` offsets of the sentences of ``text``.
@@ -114,12 +131,49 @@ class RememberingPunkt(PunktSentenceTokenizer):
         -------
         iterator of tuple of int
         """
-        if realign_boundaries and not any(map(text.__contains__, self._lang_vars.sent_end_chars)):
-            # Without a possible sentence end, Punkt's answer is the whole text
-            # up to its trailing whitespace.
-            end = len(text.rstrip())
-            return iter([(0, end)] if end else [])
-        return super().span_tokenize(text, realign_boundaries)
+        if not realign_boundaries:
+            return super().span_tokenize(text, realign_boundaries)
+        return iter(_realigned(text, self._slices(text)))
+
+    def _slices(self, text):
+        """NLTK's ``_slices_from_text``: the sentences before realignment, as offsets."""
+        slices = []
+        last_break = 0
+        previous = None
+        word_start = word_stop = 0  # the word before the previous candidate
+        for match in self._lang_vars.period_context_re().finditer(text):
+            end = match.start()
+            # NLTK's word before a candidate starts after the last ASCII
+            # whitespace since the previous candidate; without one (or with
+            # one right at the previous candidate) it reaches back to the
+            # previous word's start, and the previous candidate is dropped.
+            space = _LAST_ASCII_SPACE.search(text, word_stop, end)
+            start = space.start() + 1 if space and space.start() > word_stop else word_start
+            if previous is not None and word_stop <= start:
+                last_break = self._cut(text, previous, word_start, last_break, slices)
+            previous, word_start, word_stop = match, start, end
+        if previous is not None:
+            last_break = self._cut(text, previous, word_start, last_break, slices)
+        slices.append((last_break, len(text.rstrip())))
+        return slices
+
+    def _cut(self, text, match, word_start, last_break, slices):
+        """Add the sentence ending at ``match`` if it is a break; return the next start."""
+        if not self._is_break(text, match, word_start):
+            return last_break
+        slices.append((last_break, match.end()))
+        return match.start("next_tok") if match.group("next_tok") else match.end()
+
+    def _is_break(self, text, match, word_start):
+        end = match.start()
+        if text[end] != ".":
+            return True
+        word = _LETTERS.fullmatch(text, word_start, end)
+        if word is not None and word.group().lower() not in self._unsure_words:
+            return True
+        return self.text_contains_sentbreak(
+            text[word_start : match.end()] + match.group("after_tok")
+        )
 
     def text_contains_sentbreak(self, text):
         decision = self._decisions.get(text)
@@ -128,6 +182,36 @@ class RememberingPunkt(PunktSentenceTokenizer):
                 self._decisions.clear()
             decision = self._decisions[text] = super().text_contains_sentbreak(text)
         return decision
+
+
+# NLTK looks for the word before a candidate by ``string.whitespace``.
+_LAST_ASCII_SPACE = regex.compile(r"(?r)[ \t\n\r\x0b\x0c]")
+_LETTERS = regex.compile(r"[^\W\d_]{2,}")
+
+
+def _realigned(text, slices):
+    """NLTK's ``_realign_boundaries`` on offsets.
+
+    Closing quotes and brackets at the start of a sentence join the one before.
+    """
+    realignment = _UntimedPunktLanguageVars.re_boundary_realignment
+    spans = []
+    shift = 0
+    for (start, stop), following in zip(slices, [*slices[1:], None], strict=True):
+        start += shift
+        if following is None:
+            if start < stop:
+                spans.append((start, stop))
+            continue
+        closing = realignment.match(text[following[0] : following[1]])
+        if closing:
+            spans.append((start, following[0] + len(closing.group().rstrip())))
+            shift = closing.end()
+        else:
+            shift = 0
+            if start < stop:
+                spans.append((start, stop))
+    return spans
 
 
 WORD_TOKENIZERS = {

@@ -169,9 +169,11 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
       engine without the wrapper that puts a wall-clock timeout on every match
       (``nltk.redos``) and slows short matches several times; these patterns
       match in linear time.
-    - Each call decides every distinct Punkt context (the word before a
-      potential sentence end, the punctuation and the next token) once, and
-      takes a paragraph without '.', '?' or '!' as one sentence unasked.
+    - Punkt's candidates, contexts and boundaries are found in one loop per
+      paragraph; '?', '!' and a '.' after a plain word (two or more letters,
+      not a learned abbreviation or collocation) are breaks under any Punkt
+      model and are decided directly; every other context goes to NLTK's
+      Punkt once per call. The boundaries equal NLTK's ``span_tokenize``.
     - ``"regexp"`` matches the words of each sentence in place, by offsets in
       the paragraph lowercased once, instead of cutting out every sentence.
     - Texts are split and encoded in chunks of about a million characters, so

@@ -289,6 +289,58 @@ def test_remembering_punkt_splits_like_nltk_punkt(trained, tricky_punkt_params):
         assert remembering.tokenize(text) == plain.tokenize(text)
 
 
+def punkt_params_with_every_rule():
+    """Parameters that exercise each of Punkt's heuristics on the words of ``PUNKT_WORDS``."""
+    params = PunktParameters()
+    params.abbrev_types.update({"dr", "ab", "u.s", "co"})
+    params.collocations.update({("cd", "ef"), ("ab", "the")})
+    params.sent_starters.update({"the", "ef"})
+    for word, flags in {"the": 0b101110, "ef": 0b000100, "cd": 0b110010, "ab": 0b100000}.items():
+        params.add_ortho_context(word, flags)
+    return params
+
+
+PUNKT_WORDS = "Ab ab cd Cd ef Ef Dr J x The the 3 3.5 U.S e.g Co İx ÉTÉ a_b x2".split()
+PUNKT_WORDS += ["'", '"', "(", ")", "’", "”", "«"]
+PUNKT_GLUE = [" ", ". ", "? ", "! ", "!! ", '." ', ".) ", '"? ', ".' ", ".", "..", "... ", ". . . "]
+PUNKT_GLUE += [",", "-", "--", "\n", "\n\n", ".\n", "\t", ".\t", "\xa0", ".\xa0", "\u2003", ""]
+
+
+@pytest.mark.parametrize("params", ["untrained", "every rule", "trained"])
+@settings(max_examples=150, deadline=None)
+@given(
+    pieces=st.lists(
+        st.tuples(st.sampled_from(PUNKT_WORDS), st.sampled_from(PUNKT_GLUE)), max_size=14
+    ),
+    lead=st.sampled_from(["", " ", "\n", "\xa0", ". ", "?"]),
+)
+def test_punkt_spans_equal_nltk_on_generated_texts(params, pieces, lead, tricky_punkt_params):
+    params = {
+        "untrained": PunktParameters(),
+        "every rule": punkt_params_with_every_rule(),
+        "trained": tricky_punkt_params,
+    }[params]
+    text = lead + "".join(word + glue for word, glue in pieces)
+    expected = list(PunktSentenceTokenizer(params).span_tokenize(text))
+    assert list(RememberingPunkt(params).span_tokenize(text)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="aBİ1_ .?!,;:'\"’”)(-\n\t\xa0…", max_size=50))
+def test_punkt_spans_equal_nltk_on_any_text(text):
+    params = punkt_params_with_every_rule()
+    expected = list(PunktSentenceTokenizer(params).span_tokenize(text))
+    assert list(RememberingPunkt(params).span_tokenize(text)) == expected
+
+
+def test_plain_sentence_ends_are_decided_without_nltk(tricky_punkt_params):
+    punkt = RememberingPunkt(punkt_params_with_every_rule())
+    spans = list(punkt.span_tokenize("It rained. Why? Dr. Who came. We left! Ab. The end."))
+    assert len(spans) == 5
+    # only the abbreviations 'Dr.' and 'Ab.' needed Punkt's whole annotation
+    assert sorted(punkt._decisions) == ["Ab. The", "Dr. Who"]
+
+
 def test_untimed_punkt_trains_the_same_model():
     sample = " ".join(TRICKY_TEXTS * 20)
     plain = PunktTrainer(sample).get_params()
