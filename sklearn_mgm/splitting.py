@@ -139,30 +139,32 @@ class RememberingPunkt(PunktSentenceTokenizer):
         """NLTK's ``_slices_from_text``: the sentences before realignment, as offsets."""
         slices = []
         last_break = 0
-        previous = None
-        word_start = word_stop = 0  # the word before the previous candidate
-        for match in self._lang_vars.period_context_re().finditer(text):
-            end = match.start()
-            # NLTK's word before a candidate starts after the last ASCII
-            # whitespace since the previous candidate; without one (or with
-            # one right at the previous candidate) it reaches back to the
-            # previous word's start, and the previous candidate is dropped.
-            space = _LAST_ASCII_SPACE.search(text, word_stop, end)
-            start = space.start() + 1 if space and space.start() > word_stop else word_start
-            if previous is not None and word_stop <= start:
-                last_break = self._cut(text, previous, word_start, last_break, slices)
-            previous, word_start, word_stop = match, start, end
-        if previous is not None:
-            last_break = self._cut(text, previous, word_start, last_break, slices)
+        for match, word_start in self._candidates(text):
+            if self._is_break(text, match, word_start):
+                slices.append((last_break, match.end()))
+                next_token = match.start("next_tok")
+                last_break = next_token if next_token >= 0 else match.end()
         slices.append((last_break, len(text.rstrip())))
         return slices
 
-    def _cut(self, text, match, word_start, last_break, slices):
-        """Add the sentence ending at ``match`` if it is a break; return the next start."""
-        if not self._is_break(text, match, word_start):
-            return last_break
-        slices.append((last_break, match.end()))
-        return match.start("next_tok") if match.group("next_tok") else match.end()
+    def _candidates(self, text):
+        """NLTK's ``_match_potential_end_contexts``: each candidate and where its word starts."""
+        candidates = []
+        word_start = word_stop = 0
+        for match in self._lang_vars.period_context_re().finditer(text):
+            end = match.start()
+            # The word before a candidate starts after the last ASCII whitespace
+            # since the previous candidate; without one (or with one right at
+            # the previous candidate) it reaches back to the previous word's
+            # start, and a previous candidate with a word is dropped.
+            space = _LAST_ASCII_SPACE.search(text, word_stop, end)
+            if space is not None and space.start() > word_stop:
+                word_start = space.start() + 1
+            elif word_start < word_stop:
+                candidates.pop()
+            candidates.append((match, word_start))
+            word_stop = end
+        return candidates
 
     def _is_break(self, text, match, word_start):
         end = match.start()
