@@ -2,8 +2,8 @@
 
 Run with ``python benchmarks/scale_out.py``. The search is ``GridSearchCV`` of
 ``make_mgm_pipeline`` over 4 candidates x 3 folds (12 fits, ``refit=False``)
-on 300 BBC News articles with a small network; the tokenizer trains Punkt on
-each training fold (``sentence_model="auto"`` offline). The cases:
+on 300 BBC News articles with a small network; the tokenizer is fitted on
+each training fold. The cases:
 
 - sequential;
 - ``n_jobs=2`` on joblib's default backend (loky: two local processes);

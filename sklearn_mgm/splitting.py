@@ -40,6 +40,9 @@ def _unwrapped(pattern):
 # NLTK's RegexpTokenizer(WORD_PATTERN) with its default flags, as a compiled
 # pattern: its findall can run on a sentence's span of a whole paragraph.
 WORD_REGEX = regex.compile(WORD_PATTERN, regex.UNICODE | regex.MULTILINE | regex.DOTALL)
+# The same words on ASCII text, where ``re`` and ``regex`` agree on ``\w``;
+# ``re`` with possessive quantifiers matches them about a third faster.
+_ASCII_WORD_RE = re.compile(r"\w++(?:[-'’]\w++)*+", re.ASCII)
 
 
 class _UntimedPunktLanguageVars(PunktLanguageVars):
@@ -76,7 +79,7 @@ class RememberingPunkt(PunktSentenceTokenizer):
     NLTK's in one loop, and two kinds of context are sentence breaks under any
     Punkt parameters, so they are decided without NLTK's token annotation:
 
-    - '?' or '!': Punkt makes either its own token, always a break, and a
+    - '?' or '!': Punkt makes it a token of its own, always a break, and a
       token always follows it in the context.
     - '.' after a word of two or more letters that is neither a learned
       abbreviation nor the first word of a learned collocation: the word is
@@ -364,7 +367,8 @@ class DocumentSplitter:
         """The words of each sentence of ``paragraph``, without stop words, capped."""
         spans = self.sentence_tokenizer.span_tokenize(paragraph)
         if isinstance(self.word_tokenize, regex.Pattern):
-            findall = self.word_tokenize.findall
+            ascii_words = self.word_tokenize is WORD_REGEX and paragraph.isascii()
+            findall = (_ASCII_WORD_RE if ascii_words else self.word_tokenize).findall
             text = paragraph.lower() if self.lowercase else paragraph
             # Lowercasing maps each character on its own and keeps offsets,
             # except for 'İ' (two characters) and 'Σ' (final or not by its

@@ -116,9 +116,12 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         model and needs the ``punkt_tab`` data (``python -m nltk.downloader
         punkt_tab``); ``"trained"`` learns Punkt's parameters from the first
         300,000 characters of the fit corpus with NLTK's ``PunktTrainer``;
-        ``"untrained"`` is Punkt with default parameters. ``"auto"`` takes
-        ``"pretrained"`` when its data is installed and ``"trained"`` otherwise,
-        so fitting never needs the network.
+        ``"untrained"`` is Punkt with default parameters (its rules, no learned
+        abbreviations). ``"auto"`` takes ``"pretrained"`` when its data is
+        installed and ``"untrained"`` otherwise, so fitting never needs the
+        network. Use ``"trained"`` for texts with many abbreviations written
+        with a period ("Dr.", "e.g."), which untrained Punkt takes for
+        sentence ends.
     word_tokenizer : {"regexp", "treebank", "nltk", "wordpunct", "whitespace", \
 "tweet"} or callable, default="regexp"
         NLTK word tokenizer for each sentence. ``"regexp"`` keeps runs of word
@@ -391,7 +394,7 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
     def _make_sentence_tokenizer(self, documents):
         model = self.sentence_model
         if model == "auto":
-            model = "pretrained" if punkt_pretrained_available() else "trained"
+            model = "pretrained" if punkt_pretrained_available() else "untrained"
         if model == "pretrained":
             try:
                 return PunktTokenizer("english"), model

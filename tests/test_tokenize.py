@@ -103,10 +103,10 @@ def test_paragraph_pattern_is_configurable(tokenizer):
         clone(tokenizer).set_params(paragraph_pattern="(").fit(text)
 
 
-def test_auto_trains_punkt_offline_and_never_raises_lookup_error(no_nltk_data, texts):
+def test_auto_uses_untrained_punkt_offline_and_never_raises_lookup_error(no_nltk_data, texts):
     assert not punkt_pretrained_available()
     tokenizer = HierarchicalTokenizer().fit(texts)
-    assert tokenizer.sentence_model_ == "trained"
+    assert tokenizer.sentence_model_ == "untrained"
     assert tokenizer.transform(["It works. Offline too."]).n_sentences.tolist() == [2]
 
 
@@ -393,6 +393,13 @@ def test_words_matched_in_place_equal_nltk_on_each_sentence(options):
 @given(st.lists(st.text(alphabet="aZ İΣσ.!?'’-\n", max_size=40), min_size=1, max_size=4))
 def test_any_text_splits_into_the_same_words_both_ways(random_texts):
     in_place, nltk_way = split_both_ways(random_texts, max_words=3)
+    assert in_place == nltk_way
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="aZ9_ .!?'-\n\t", max_size=40), min_size=1, max_size=4))
+def test_ascii_text_splits_into_the_same_words_both_ways(random_texts):
+    in_place, nltk_way = split_both_ways(random_texts)
     assert in_place == nltk_way
 
 
