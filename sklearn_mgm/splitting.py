@@ -324,6 +324,9 @@ class DocumentSplitter:
         self.paragraph_regex = None if paragraph_pattern is None else re.compile(paragraph_pattern)
         self.sentence_tokenizer = sentence_tokenizer
         self.word_tokenize = word_tokenize
+        # decided here, not by identity later: a pickled pattern (for joblib's
+        # workers) comes back as another object
+        self.ascii_words = _ASCII_WORD_RE if word_tokenize is WORD_REGEX else None
         self.lowercase = lowercase
         self.stop_words = stop_words
         self.max_paragraphs = max_paragraphs
@@ -367,8 +370,8 @@ class DocumentSplitter:
         """The words of each sentence of ``paragraph``, without stop words, capped."""
         spans = self.sentence_tokenizer.span_tokenize(paragraph)
         if isinstance(self.word_tokenize, regex.Pattern):
-            ascii_words = self.word_tokenize is WORD_REGEX and paragraph.isascii()
-            findall = (_ASCII_WORD_RE if ascii_words else self.word_tokenize).findall
+            ascii_words = self.ascii_words is not None and paragraph.isascii()
+            findall = (self.ascii_words if ascii_words else self.word_tokenize).findall
             text = paragraph.lower() if self.lowercase else paragraph
             # Lowercasing maps each character on its own and keeps offsets,
             # except for 'İ' (two characters) and 'Σ' (final or not by its

@@ -403,6 +403,22 @@ def test_ascii_text_splits_into_the_same_words_both_ways(random_texts):
     assert in_place == nltk_way
 
 
+def test_pickled_splitter_keeps_matching_ascii_words_with_re():
+    splitter = DocumentSplitter(
+        paragraph_pattern=r"\n\s*\n",
+        sentence_tokenizer=RememberingPunkt(PunktParameters()),
+        word_tokenize=WORD_REGEX,
+        lowercase=True,
+        stop_words=frozenset(),
+        max_paragraphs=None,
+        max_sentences=None,
+        max_words=None,
+    )
+    copy = pickle.loads(pickle.dumps(splitter))  # as joblib's workers get it
+    assert splitter.ascii_words is not None and copy.ascii_words is not None
+    assert copy(TRICKY_TEXTS) == splitter(TRICKY_TEXTS)
+
+
 @pytest.mark.parametrize("text", ["No end here", "  leading space", "trailing  \n ", "a\nb", " "])
 def test_texts_without_a_sentence_end_split_like_nltk(text):
     plain, remembering = PunktSentenceTokenizer(), RememberingPunkt(PunktParameters())
