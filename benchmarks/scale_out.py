@@ -28,6 +28,7 @@ import sklearn
 import torch
 from distributed import Client, LocalCluster
 from sklearn.model_selection import GridSearchCV, train_test_split
+from timing import best_of
 
 from sklearn_mgm import make_mgm_pipeline
 from sklearn_mgm.datasets import load_bbc_news
@@ -44,16 +45,6 @@ def grid_search(texts, y, memory=None, n_jobs=None):
         make_mgm_pipeline(memory=memory, **MODEL), GRID, cv=CV, refit=False, n_jobs=n_jobs
     )
     return search.fit(texts, y)
-
-
-def best_of(run):
-    """Best wall-clock seconds of ``REPEATS`` calls of ``run``, and its last result."""
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def with_fresh_cache(run):
@@ -73,12 +64,13 @@ def main():
     rows, cache_rows, results = [], [], {}
 
     def case(name, run):
-        seconds, results[name] = best_of(run)
+        seconds, results[name] = best_of(REPEATS, run)
         rows.append((name, seconds))
         return seconds
 
     def cached_case(name, seconds_without, run):
-        seconds, (results[f"{name}, memory="], entries) = best_of(lambda: with_fresh_cache(run))
+        seconds, (result, entries) = best_of(REPEATS, lambda: with_fresh_cache(run))
+        results[f"{name}, memory="] = result
         cache_rows.append((name, seconds_without, seconds, entries))
 
     sequential = case("sequential", lambda: grid_search(texts, y))

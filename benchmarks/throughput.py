@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import best_of
 
 HERE = Path(__file__).parent
 OUTPUT = HERE / "results" / "throughput"
@@ -67,15 +68,6 @@ class PeakMemory:
         return (self.peak - self.start) / 2**20
 
 
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def bbc():
     from sklearn_mgm.datasets import load_bbc_news
 
@@ -98,8 +90,8 @@ def tokenizer_speed():
     from sklearn_mgm import HierarchicalTokenizer
 
     texts, _ = bbc()
-    count = best_of(3, lambda: CountVectorizer().fit_transform(texts))
-    ours = best_of(3, lambda: HierarchicalTokenizer().fit_transform(texts))
+    count, _ = best_of(3, lambda: CountVectorizer().fit_transform(texts))
+    ours, _ = best_of(3, lambda: HierarchicalTokenizer().fit_transform(texts))
     return {
         "countvectorizer_docs_per_s": len(texts) / count,
         "tokenizer_docs_per_s": len(texts) / ours,
@@ -153,7 +145,7 @@ def model_speed(epochs, n_documents):
         started = time.perf_counter()
         model.fit(X, y)
         fit_seconds = time.perf_counter() - started
-        predict_seconds = best_of(2, lambda model=model: model.predict_proba(X))
+        predict_seconds, _ = best_of(2, lambda model=model: model.predict_proba(X))
         results[name] = {
             "train_docs_per_s": epochs * len(X) / fit_seconds,
             "predict_docs_per_s": len(X) / predict_seconds,
@@ -197,7 +189,7 @@ def group_ratios(n_documents, ratios=(None, 1.25, 1.5, 2.0)):
             lr=0.002,
             random_state=0,
         ).fit(X, y)
-        predict_seconds = best_of(3, lambda model=model: model.predict_proba(X))
+        predict_seconds, _ = best_of(3, lambda model=model: model.predict_proba(X))
         results[str(ratio)] = {
             "train_docs_per_s": len(X) / model.history[-1, "dur"],
             "predict_docs_per_s": len(X) / predict_seconds,

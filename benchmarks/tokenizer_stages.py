@@ -14,9 +14,9 @@ To time another version of the library, put it first on the path (see
 """
 
 import re
-import time
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from timing import best_of
 
 import sklearn_mgm.splitting as splitting
 from sklearn_mgm import HierarchicalTokenizer
@@ -25,26 +25,16 @@ from sklearn_mgm.datasets import load_bbc_news
 REPEATS = 3
 
 
-def best_seconds(run):
-    """The best wall-clock time of ``REPEATS`` calls of ``run``, and its result."""
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def sentence_boundaries(paragraphs, name, params):
-    nltk_seconds, expected = best_seconds(
-        lambda: [list(PunktSentenceTokenizer(params).span_tokenize(p)) for p in paragraphs]
+    nltk_seconds, expected = best_of(
+        REPEATS, lambda: [list(PunktSentenceTokenizer(params).span_tokenize(p)) for p in paragraphs]
     )
 
     def ours():
         punkt = splitting.RememberingPunkt(params)  # decisions remembered within one pass
         return [list(punkt.span_tokenize(p)) for p in paragraphs]
 
-    our_seconds, spans = best_seconds(ours)
+    our_seconds, spans = best_of(REPEATS, ours)
     n_sentences = sum(map(len, spans))
     print(
         f"| boundaries, {name} Punkt ({n_sentences:,} sentences) | {nltk_seconds:.3f} "
@@ -62,7 +52,7 @@ def words(paragraphs, spans):
             for paragraph, low, sentences in zip(paragraphs, lowered, spans, strict=True)
         ]
 
-    regex_seconds, expected = best_seconds(lambda: matched(lambda _: splitting.WORD_REGEX))
+    regex_seconds, expected = best_of(REPEATS, lambda: matched(lambda _: splitting.WORD_REGEX))
     ascii_re = getattr(splitting, "_ASCII_WORD_RE", None)
     if ascii_re is None:
         print(f"| words | {regex_seconds:.3f} | (no ASCII path) | |")
@@ -71,7 +61,7 @@ def words(paragraphs, spans):
     def choose(paragraph):
         return ascii_re if paragraph.isascii() else splitting.WORD_REGEX
 
-    re_seconds, found = best_seconds(lambda: matched(choose))
+    re_seconds, found = best_of(REPEATS, lambda: matched(choose))
     print(f"| words | {regex_seconds:.3f} | {re_seconds:.3f} | {found == expected} |")
 
 
