@@ -1,4 +1,4 @@
-"""NLTK splitting of texts into paragraphs, sentences (Punkt) and words, made fast.
+"""NLTK splitting of texts into paragraphs, sentences (Punkt) and words, made fast, in chunks.
 
 NLTK runs every regular expression through ``nltk.redos``: a wrapper that puts
 a wall-clock timeout on each match, a guard against patterns that backtrack
@@ -9,11 +9,19 @@ are found in one loop, the plain ones are decided directly and the others by
 NLTK, once per distinct context; the words of a paragraph's sentences are
 matched in place, by offsets. The sentences and words are exactly those of
 NLTK's Punkt and ``RegexpTokenizer``.
+
+Paragraphs, sentences and words are found lazily, so that the caps on them
+bound the work, not only the output. A corpus is split in chunks of about
+``CHUNK_CHARACTERS`` characters, one after the other or by joblib's workers.
 """
 
+import itertools
+import math
 import re
 
+import numpy as np
 import regex
+from joblib import Parallel, delayed
 from nltk.tokenize import (
     NLTKWordTokenizer,
     TreebankWordTokenizer,
@@ -136,23 +144,21 @@ class RememberingPunkt(PunktSentenceTokenizer):
         """
         if not realign_boundaries:
             return super().span_tokenize(text, realign_boundaries)
-        return iter(_realigned(text, self._slices(text)))
+        return _realigned(text, self._slices(text))
 
     def _slices(self, text):
         """NLTK's ``_slices_from_text``: the sentences before realignment, as offsets."""
-        slices = []
         last_break = 0
         for match, word_start in self._candidates(text):
             if self._is_break(text, match, word_start):
-                slices.append((last_break, match.end()))
+                yield last_break, match.end()
                 next_token = match.start("next_tok")
                 last_break = next_token if next_token >= 0 else match.end()
-        slices.append((last_break, len(text.rstrip())))
-        return slices
+        yield last_break, len(text.rstrip())
 
     def _candidates(self, text):
         """NLTK's ``_match_potential_end_contexts``: each candidate and where its word starts."""
-        candidates = []
+        previous = None
         word_start = word_stop = 0
         for match in self._lang_vars.period_context_re().finditer(text):
             end = match.start()
@@ -164,10 +170,13 @@ class RememberingPunkt(PunktSentenceTokenizer):
             if space is not None and space.start() > word_stop:
                 word_start = space.start() + 1
             elif word_start < word_stop:
-                candidates.pop()
-            candidates.append((match, word_start))
+                previous = None
+            if previous is not None:
+                yield previous
+            previous = match, word_start
             word_stop = end
-        return candidates
+        if previous is not None:
+            yield previous
 
     def _is_break(self, text, match, word_start):
         end = match.start()
@@ -200,23 +209,21 @@ def _realigned(text, slices):
     Closing quotes and brackets at the start of a sentence join the one before.
     """
     realignment = _UntimedPunktLanguageVars.re_boundary_realignment
-    spans = []
     shift = 0
-    for (start, stop), following in zip(slices, [*slices[1:], None], strict=True):
+    for (start, stop), following in itertools.pairwise(itertools.chain(slices, [None])):
         start += shift
         if following is None:
             if start < stop:
-                spans.append((start, stop))
+                yield start, stop
             continue
         closing = realignment.match(text[following[0] : following[1]])
         if closing:
-            spans.append((start, following[0] + len(closing.group().rstrip())))
+            yield start, following[0] + len(closing.group().rstrip())
             shift = closing.end()
         else:
             shift = 0
             if start < stop:
-                spans.append((start, stop))
-    return spans
+                yield start, stop
 
 
 WORD_TOKENIZERS = {
@@ -279,7 +286,10 @@ class DocumentSplitter:
     r"""Split texts into a flat token list and the lengths that describe their nesting.
 
     A picklable function object, so that joblib can ship it to workers. Empty
-    sentences and paragraphs are dropped; the caps truncate.
+    sentences and paragraphs are dropped. The caps stop the work where they
+    truncate: paragraphs and sentences are found only until a document has
+    enough, and the words of a sentence, with a pattern for ``word_tokenize``,
+    are matched only until ``max_words`` of them are kept.
 
     Parameters
     ----------
@@ -288,12 +298,12 @@ class DocumentSplitter:
     sentence_tokenizer : nltk.tokenize.punkt.PunktSentenceTokenizer
         Finds the sentences of a paragraph, by ``span_tokenize``.
     word_tokenize : callable or compiled ``regex`` pattern
-        Splits a sentence into words. A pattern's ``findall`` matches the words
-        of each sentence in place, in the whole (lowercased) paragraph.
+        Splits a sentence into words. A pattern matches the words of each
+        sentence in place, in a window of the (lowercased) paragraph.
     lowercase : bool
         Lowercase the words.
     stop_words : frozenset of str
-        Words to drop.
+        Words to drop; the caps count the words kept.
     max_paragraphs, max_sentences, max_words : int or None
         Caps per document, per document and per sentence.
 
@@ -362,32 +372,83 @@ class DocumentSplitter:
         return tokens, (sentence_lengths, paragraph_sizes, document_sizes)
 
     def _paragraphs(self, document):
+        """The paragraphs of ``document`` that hold more than whitespace, one by one."""
         if self.paragraph_regex is None:
-            return [document] if document.strip() else []
-        return [p for p in self.paragraph_regex.split(document) if p.strip()]
+            pieces = (document,)
+        else:
+            pieces = _split_lazily(self.paragraph_regex, document)
+        # isspace reads no further than the first other character; strip may copy
+        return (piece for piece in pieces if piece and not piece.isspace())
 
     def _sentence_words(self, paragraph):
-        """The words of each sentence of ``paragraph``, without stop words, capped."""
+        """The words of each sentence of ``paragraph``, without stop words, capped, one by one."""
         spans = self.sentence_tokenizer.span_tokenize(paragraph)
         if isinstance(self.word_tokenize, regex.Pattern):
-            ascii_words = self.ascii_words is not None and paragraph.isascii()
-            findall = (self.ascii_words if ascii_words else self.word_tokenize).findall
-            text = paragraph.lower() if self.lowercase else paragraph
-            # Lowercasing maps each character on its own and keeps offsets,
-            # except for 'İ' (two characters) and 'Σ' (final or not by its
-            # neighbours): then each sentence is cut out and lowercased.
-            if len(text) == len(paragraph) and not (self.lowercase and "Σ" in paragraph):
-                sentences = [findall(text, start, end) for start, end in spans]
+            return self._matched_words(paragraph, spans)
+        cased = str.lower if self.lowercase else str
+        return (self._kept(self.word_tokenize(cased(paragraph[a:b]))) for a, b in spans)
+
+    def _matched_words(self, paragraph, spans):
+        """The words the pattern matches in each sentence span, in place."""
+        stop_words, max_words = self.stop_words, self.max_words
+        longest = None if max_words is None else _CHARACTERS_PER_WORD * max_words
+        # The paragraph is cut (and lowercased) window by window, each at least
+        # twice as long as the one before, so that the work stops with the
+        # sentences; a sentence lies in one window.
+        window, offset, window_stop = "", 0, 0
+        pattern, in_place = self.word_tokenize, True
+        for start, end in spans:
+            if end > window_stop:
+                size = max(end - start, 2 * (window_stop - offset), _FIRST_WINDOW)
+                window = paragraph[start : start + size]
+                offset, window_stop = start, start + len(window)
+                ascii_words = self.ascii_words is not None and window.isascii()
+                pattern = self.ascii_words if ascii_words else self.word_tokenize
+                if self.lowercase:
+                    lowered = window.lower()
+                    # Lowercasing maps each character on its own and keeps offsets,
+                    # except for 'İ' (two characters) and 'Σ' (final or not by its
+                    # neighbours): then each sentence is cut out and lowercased.
+                    in_place = len(lowered) == len(window) and "Σ" not in window
+                    window = lowered
+            if in_place:
+                text, start, end = window, start - offset, end - offset
             else:
-                sentences = [findall(paragraph[start:end].lower()) for start, end in spans]
-        else:
-            cased = str.lower if self.lowercase else str
-            sentences = [list(self.word_tokenize(cased(paragraph[a:b]))) for a, b in spans]
+                text = paragraph[start:end].lower()
+                start, end = 0, len(text)
+            if longest is not None and end - start > longest:
+                yield self._kept(match.group() for match in pattern.finditer(text, start, end))
+                continue
+            # the common sentence, matched whole and filtered inline: the fastest
+            words = pattern.findall(text, start, end)
+            if stop_words:
+                words = [word for word in words if word not in stop_words]
+            yield words[:max_words]
+
+    def _kept(self, words):
+        """The first ``max_words`` of ``words`` that are not stop words, reading no further."""
         if self.stop_words:
-            sentences = [[w for w in words if w not in self.stop_words] for words in sentences]
-        if self.max_words is not None:
-            sentences = [words[: self.max_words] for words in sentences]
-        return sentences
+            words = (word for word in words if word not in self.stop_words)
+        return list(itertools.islice(words, self.max_words))
+
+
+# The first window of a paragraph that is lowercased, in characters: most
+# paragraphs fit in one.
+_FIRST_WINDOW = 4096
+# A sentence of at most this many characters per word of ``max_words`` is
+# matched whole (``findall``, faster); a longer one word by word (``finditer``),
+# until ``max_words`` are kept.
+_CHARACTERS_PER_WORD = 8
+
+
+def _split_lazily(pattern, text):
+    """The pieces of ``pattern.split(text)``, groups included, one by one."""
+    last = 0
+    for match in pattern.finditer(text):
+        yield text[last : match.start()]
+        yield from match.groups()
+        last = match.end()
+    yield text[last:]
 
 
 def training_sample(documents):
@@ -414,3 +475,125 @@ def training_sample(documents):
         if size >= PUNKT_TRAINING_CHARS:
             break
     return "\n\n".join(sample)[:PUNKT_TRAINING_CHARS]
+
+
+# Texts are split and encoded in chunks of about this many characters, so that
+# only one chunk's words are alive as Python strings (some 60 bytes a word).
+CHUNK_CHARACTERS = 1_000_000
+
+
+def chunk_bounds(documents, min_chunks):
+    """Cut ``documents`` into chunks of at most about ``CHUNK_CHARACTERS`` characters.
+
+    Parameters
+    ----------
+    documents : list of str
+        The texts.
+    min_chunks : int
+        Aim at this many chunks at least, of similar sizes (fewer when a few
+        documents hold most characters).
+
+    Returns
+    -------
+    list of int
+        The first document of each chunk, then ``len(documents)``. Before its
+        last document, a chunk holds at most ``CHUNK_CHARACTERS`` characters.
+
+    Examples
+    --------
+    >>> chunk_bounds(["a" * 10, "b", "c" * 10], 2)
+    [0, 2, 3]
+    """
+    ends = np.cumsum([len(document) for document in documents])
+    total = int(ends[-1]) if len(documents) else 0
+    n_chunks = max(min_chunks, math.ceil(total / CHUNK_CHARACTERS))
+    # a chunk ends with the document that reaches the next multiple of total / n_chunks
+    cuts = np.searchsorted(ends, total / n_chunks * np.arange(1, n_chunks)) + 1
+    bounds = np.concatenate([[0], cuts, [len(documents)]]).clip(max=len(documents))
+    return np.unique(bounds).tolist()
+
+
+def split_in_chunks(split, encode, documents, n_jobs=None):
+    r"""Split ``documents`` chunk by chunk, in parallel with ``n_jobs`` joblib workers.
+
+    Only one chunk's words live as Python strings at a time (per worker).
+
+    Parameters
+    ----------
+    split : DocumentSplitter
+        Splits a list of texts into tokens and the lengths of their sentences,
+        paragraphs and documents.
+    encode : callable
+        Turns a chunk's list of tokens into what is kept of them (ids, codes).
+    documents : list of str
+        The texts.
+    n_jobs : int or None, default=None
+        Number of joblib workers; ``None`` means 1 (no workers).
+
+    Returns
+    -------
+    iterable of tuple
+        For each chunk, in order: ``encode`` of its tokens and the lengths of
+        its sentences, paragraphs and documents, as arrays of int32.
+
+    Examples
+    --------
+    >>> from nltk.tokenize.punkt import PunktSentenceTokenizer
+    >>> split = DocumentSplitter(
+    ...     paragraph_pattern=r"\n\s*\n", sentence_tokenizer=PunktSentenceTokenizer(),
+    ...     word_tokenize=str.split, lowercase=True, stop_words=frozenset(),
+    ...     max_paragraphs=None, max_sentences=None, max_words=None,
+    ... )
+    >>> [(tokens, [lengths.tolist() for lengths in structure])
+    ...  for tokens, structure in split_in_chunks(split, len, ["Rain fell.", "Sun."])]
+    [(3, [[2, 1], [1, 1], [1, 1]])]
+    """
+    n_jobs = 1 if n_jobs is None else n_jobs
+    bounds = chunk_bounds(documents, 1 if n_jobs == 1 else 4 * abs(n_jobs))
+    chunks = (documents[start:stop] for start, stop in itertools.pairwise(bounds))
+    if n_jobs == 1 or len(bounds) < 3:
+        return (_split_chunk(split, encode, chunk) for chunk in chunks)
+    return Parallel(n_jobs=n_jobs)(delayed(_split_chunk)(split, encode, c) for c in chunks)
+
+
+def _split_chunk(split, encode, documents):
+    tokens, structure = split(documents)
+    return encode(tokens), tuple(np.asarray(level, dtype=np.int32) for level in structure)
+
+
+def concatenate_chunks(chunks):
+    """Join the word ids (or codes) and the structure of consecutive chunks.
+
+    The ids grow in one array, resized in place for each chunk, so that the
+    corpus's ids are not held twice (once in chunks, once joined).
+
+    Parameters
+    ----------
+    chunks : iterable of tuple
+        For each chunk, its ids and the lengths of its sentences, paragraphs
+        and documents, as from :func:`split_in_chunks`.
+
+    Returns
+    -------
+    values : ndarray of int32
+        The ids of all chunks, one after the other.
+    structure : tuple of three ndarray of int32
+        The lengths of all sentences, paragraphs and documents.
+
+    Examples
+    --------
+    >>> chunk = (np.array([2, 3]), ([2], [1], [1]))
+    >>> values, structure = concatenate_chunks([chunk, chunk])
+    >>> values.tolist(), [lengths.tolist() for lengths in structure]
+    ([2, 3, 2, 3], [[2, 2], [1, 1], [1, 1]])
+    """
+    values = np.zeros(0, dtype=np.int32)
+    empty = np.zeros(0, dtype=np.int32)
+    levels = ([empty], [empty], [empty])
+    for chunk_values, structure in chunks:
+        start = len(values)
+        values.resize(start + len(chunk_values), refcheck=False)
+        values[start:] = chunk_values
+        for level, lengths in zip(levels, structure, strict=True):
+            level.append(lengths)
+    return values, tuple(np.concatenate(level) for level in levels)

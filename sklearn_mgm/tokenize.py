@@ -1,44 +1,36 @@
 """HierarchicalTokenizer: raw texts to paragraphs, sentences and word ids with NLTK."""
 
 import functools
-import itertools
 import math
 import numbers
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 import numpy as np
-from joblib import Parallel, delayed
 from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTokenizer
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .documents import (
-    PAD_TOKEN,
-    UNKNOWN_ID,
-    UNKNOWN_TOKEN,
-    TokenizedDocuments,
-    offsets_from_lengths,
-)
+from .documents import PAD_TOKEN, UNKNOWN_TOKEN, TokenizedDocuments, offsets_from_lengths
 from .splitting import (
     WORD_TOKENIZERS,
     DocumentSplitter,
     RememberingPunkt,
+    concatenate_chunks,
     make_punkt_trainer,
     punkt_pretrained_available,
+    split_in_chunks,
     training_sample,
 )
 from .vocabulary import (
-    _chunk_bounds,
-    _concatenate,
-    _ids_of,
-    _number_distinct,
-    _split_chunk,
-    _WordCounts,
+    WordCounts,
+    ids_of,
+    learn_vocabulary,
+    number_distinct,
+    stop_word_set,
+    validate_fixed_vocabulary,
 )
 
 
@@ -131,8 +123,9 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
     lowercase : bool, default=True
         Convert words to lowercase (after sentence splitting, which uses case).
     stop_words : {"english"}, list or None, default=None
-        Words removed from the sentences before anything else; ``"english"``
-        is scikit-learn's built-in list.
+        Words removed from the sentences before anything else (before the
+        caps, which count the words kept); ``"english"`` is scikit-learn's
+        built-in list.
     max_df : float in [0.0, 1.0] or int, default=1.0
         Ignore words whose document frequency is higher (a proportion of
         documents, or an absolute count).
@@ -150,7 +143,8 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
     max_words : int or None, default=100
         Keep at most this many words of each sentence.
     n_jobs : int or None, default=None
-        Number of joblib workers that split texts in parallel. ``None`` means 1.
+        Number of joblib workers that split texts in parallel. ``None`` means
+        1 and ``-1`` one per CPU, as in joblib; 0 is refused.
 
     Attributes
     ----------
@@ -160,8 +154,6 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         The Punkt model in use.
     sentence_model_ : str
         ``"pretrained"``, ``"trained"`` or ``"untrained"``.
-    stop_words_ : set of str
-        Words ignored because of ``max_df``, ``min_df`` or ``max_features``.
 
     Notes
     -----
@@ -186,6 +178,12 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
       against 4 in the output): ``transform`` needs little memory beyond its
       output however large the corpus, and ``fit`` counts the documents each
       word occurs in chunk by chunk.
+    - The caps bound the work as well as the output: a document's paragraphs
+      and sentences are found only until it has ``max_paragraphs`` and
+      ``max_sentences``, and, with ``"regexp"``, the words of a sentence are
+      matched only until ``max_words`` are kept. Beyond one search of
+      ``paragraph_pattern`` through it, a text of megabytes costs what its
+      first ``max_sentences`` sentences cost.
 
     Examples
     --------
@@ -217,7 +215,11 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         "max_paragraphs": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_sentences": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_words": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "n_jobs": [numbers.Integral, None],
+        "n_jobs": [
+            Interval(numbers.Integral, None, -1, closed="right"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
     }
 
     def __init__(
@@ -295,16 +297,21 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         self._check_paragraph_pattern()
         self.sentence_tokenizer_, self.sentence_model_ = self._make_sentence_tokenizer(documents)
         if self.vocabulary is not None:
-            self.vocabulary_ = self._validate_fixed_vocabulary()
-            self.stop_words_ = set()
+            self.vocabulary_ = validate_fixed_vocabulary(self.vocabulary)
             return self._encode(documents)
-        counts = _WordCounts()
-        codes, structure = _concatenate(
+        counts = WordCounts()
+        codes, structure = concatenate_chunks(
             (counts.add(words, word_codes, lengths), lengths)
-            for (words, word_codes), lengths in self._split(documents, _number_distinct)
+            for (words, word_codes), lengths in self._split(documents, number_distinct)
         )
-        self.vocabulary_, self.stop_words_, id_of_code = self._learn_vocabulary(
-            list(counts.code_of), codes, counts.document_frequency, len(documents)
+        self.vocabulary_, id_of_code = learn_vocabulary(
+            list(counts.code_of),
+            codes,
+            counts.document_frequency,
+            len(documents),
+            min_df=self.min_df,
+            max_df=self.max_df,
+            max_features=self.max_features,
         )
         return self._as_documents(id_of_code[codes], structure)
 
@@ -418,13 +425,7 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         return WORD_TOKENIZERS[self.word_tokenizer]()
 
     def _split(self, documents, encode):
-        """Split texts chunk by chunk, in parallel with ``n_jobs`` workers.
-
-        Yields, for each chunk of about ``_CHUNK_CHARACTERS`` characters,
-        ``encode`` of its words and the lengths of its sentences, paragraphs
-        and documents. Only one chunk's words live as Python strings at a time
-        (per worker).
-        """
+        """Split texts chunk by chunk, as :func:`~sklearn_mgm.splitting.split_in_chunks`."""
         splitter = DocumentSplitter(
             paragraph_pattern=self.paragraph_pattern,
             # A fresh Punkt (from the model's parameters, which NLTK keeps in
@@ -432,77 +433,17 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
             sentence_tokenizer=RememberingPunkt(self.sentence_tokenizer_._params),
             word_tokenize=self._resolve_word_tokenizer(),
             lowercase=self.lowercase,
-            stop_words=self._stop_word_set(),
+            stop_words=stop_word_set(self.stop_words),
             max_paragraphs=self.max_paragraphs,
             max_sentences=self.max_sentences,
             max_words=self.max_words,
         )
-        n_jobs = 1 if self.n_jobs is None else self.n_jobs
-        bounds = _chunk_bounds(documents, 1 if n_jobs == 1 else 4 * max(abs(n_jobs), 1))
-        chunks = (documents[start:stop] for start, stop in itertools.pairwise(bounds))
-        if n_jobs == 1 or len(bounds) < 3:
-            return (_split_chunk(splitter, encode, chunk) for chunk in chunks)
-        return Parallel(n_jobs=n_jobs)(delayed(_split_chunk)(splitter, encode, c) for c in chunks)
-
-    def _stop_word_set(self):
-        if self.stop_words == "english":
-            return ENGLISH_STOP_WORDS
-        return frozenset(self.stop_words or ())
-
-    def _validate_fixed_vocabulary(self):
-        vocabulary = self.vocabulary
-        if isinstance(vocabulary, Mapping):
-            vocabulary = dict(vocabulary)
-            expected = set(range(2, len(vocabulary) + 2))
-            if set(vocabulary.values()) != expected:
-                raise ValueError(
-                    "A fixed vocabulary mapping must use each id from 2 to "
-                    f"{len(vocabulary) + 1} exactly once (0 is padding and 1 the unknown word). "
-                    "Pass a list of words instead to have them numbered from 2."
-                )
-        else:
-            words = list(vocabulary)
-            if len(set(words)) != len(words):
-                duplicates = sorted(w for w, c in Counter(words).items() if c > 1)[:5]
-                raise ValueError(f"Duplicate words in vocabulary: {duplicates}.")
-            vocabulary = {word: index for index, word in enumerate(words, start=2)}
-        if not vocabulary:
-            raise ValueError("empty vocabulary passed to fit.")
-        return vocabulary
-
-    def _learn_vocabulary(self, words, codes, document_frequency, n_documents):
-        """Prune ``words`` by document frequency and number the kept ones in order.
-
-        Returns the vocabulary, the removed words and, for each code, its id.
-        """
-        if not words:
-            raise ValueError(
-                "empty vocabulary; perhaps the documents are empty or only contain stop words."
-            )
-        max_count = _document_count(self.max_df, n_documents)
-        min_count = _document_count(self.min_df, n_documents)
-        if max_count < min_count:
-            raise ValueError("max_df corresponds to < documents than min_df")
-        kept = np.flatnonzero((min_count <= document_frequency) & (document_frequency <= max_count))
-        if self.max_features is not None and len(kept) > self.max_features:
-            word_counts = np.bincount(codes, minlength=len(words))
-            by_count = sorted(kept, key=lambda code: (-word_counts[code], words[code]))
-            kept = by_count[: self.max_features]
-        if len(kept) == 0:
-            raise ValueError(
-                "After pruning, no terms remain. Try a lower min_df or a higher max_df."
-            )
-        kept = sorted(kept, key=words.__getitem__)
-        vocabulary = {words[code]: index for index, code in enumerate(kept, start=2)}
-        removed = {word for word in words if word not in vocabulary}
-        id_of_code = np.full(len(words), UNKNOWN_ID, dtype=np.int32)
-        id_of_code[kept] = np.arange(2, len(kept) + 2)
-        return vocabulary, removed, id_of_code
+        return split_in_chunks(splitter, encode, documents, self.n_jobs)
 
     def _encode(self, documents):
         """Split texts and map their words to the ids of ``vocabulary_``."""
-        encode = functools.partial(_ids_of, self.vocabulary_)
-        return self._as_documents(*_concatenate(self._split(documents, encode)))
+        encode = functools.partial(ids_of, self.vocabulary_)
+        return self._as_documents(*concatenate_chunks(self._split(documents, encode)))
 
     def _as_documents(self, word_ids, structure):
         sentence_lengths, paragraph_sizes, document_sizes = structure
@@ -513,8 +454,3 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
             offsets_from_lengths(document_sizes),
             self.vocabulary_,
         )
-
-
-def _document_count(df, n_documents):
-    """A ``min_df`` or ``max_df`` as a number of documents."""
-    return df if isinstance(df, numbers.Integral) else df * n_documents

@@ -1,6 +1,8 @@
 import itertools
 import pickle
+import re
 
+import joblib
 import nltk
 import numpy as np
 import pandas as pd
@@ -11,19 +13,20 @@ from nltk.tokenize import RegexpTokenizer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import CountVectorizer
 
-import sklearn_mgm.vocabulary
+import sklearn_mgm.splitting
 from sklearn_mgm import HierarchicalTokenizer, TokenizedDocuments
 from sklearn_mgm.splitting import (
     WORD_PATTERN,
     WORD_REGEX,
     DocumentSplitter,
     RememberingPunkt,
-    _UntimedPunktLanguageVars,
-    _UntimedPunktToken,
+    chunk_bounds,
+    make_punkt_trainer,
     punkt_pretrained_available,
 )
-from sklearn_mgm.vocabulary import _chunk_bounds, _document_frequencies
+from sklearn_mgm.vocabulary import document_frequencies
 
 TRICKY_TEXTS = [
     "Dr. Smith met Mr. J. R. Jones at 5 p.m. on Jan. 3. They talked for an hour.",
@@ -153,7 +156,8 @@ def test_min_df_max_df_max_features(tokenizer):
     assert set(clone(tokenizer).set_params(min_df=0.5).fit(texts).vocabulary_) == {"a", "b"}
     max_df = clone(tokenizer).set_params(max_df=0.9).fit(texts)
     assert set(max_df.vocabulary_) == {"b", "c", "d"}
-    assert max_df.stop_words_ == {"a"}
+    # like CountVectorizer's, the pruned words are not kept: they can take much memory
+    assert not hasattr(max_df, "stop_words_")
     assert set(clone(tokenizer).set_params(max_df=3).fit(texts).vocabulary_) == {"b", "c", "d"}
     top = clone(tokenizer).set_params(max_features=2).fit(texts)
     assert set(top.vocabulary_) == {"a", "b"}
@@ -254,6 +258,15 @@ def test_invalid_parameters_are_reported(tokenizer):
         clone(tokenizer).set_params(max_words=0).fit(["a"])
 
 
+@pytest.mark.parametrize("n_texts", [8, 1], ids=["several chunks", "one chunk"])
+def test_n_jobs_zero_is_refused_in_our_words(texts, tokenizer, n_texts):
+    # Found failing: 0 passed the constraint and reached joblib's Parallel once
+    # the corpus was cut into two chunks or more ("n_jobs == 0 in Parallel has
+    # no meaning"), and passed silently on one chunk.
+    with pytest.raises(ValueError, match=r"'n_jobs' parameter of HierarchicalTokenizer must be"):
+        clone(tokenizer).set_params(n_jobs=0).fit((texts * 2)[:n_texts])
+
+
 def test_clone_pickle_and_tags(texts, tokenizer):
     tokenizer.fit(texts)
     restored = pickle.loads(pickle.dumps(tokenizer))
@@ -344,9 +357,9 @@ def test_plain_sentence_ends_are_decided_without_nltk(tricky_punkt_params):
 def test_untimed_punkt_trains_the_same_model():
     sample = " ".join(TRICKY_TEXTS * 20)
     plain = PunktTrainer(sample).get_params()
-    untimed = PunktTrainer(
-        sample, lang_vars=_UntimedPunktLanguageVars(), token_cls=_UntimedPunktToken
-    ).get_params()
+    trainer = make_punkt_trainer()
+    trainer.train(sample, finalize=True)
+    untimed = trainer.get_params()
     assert untimed.abbrev_types == plain.abbrev_types and untimed.abbrev_types
     assert untimed.collocations == plain.collocations
     assert untimed.sent_starters == plain.sent_starters
@@ -443,10 +456,10 @@ def test_chunks_give_the_same_documents_as_one_chunk(texts, tokenizer, monkeypat
     many = texts * 3
     whole = clone(tokenizer).set_params(**params)
     X = whole.fit_transform(many)
-    monkeypatch.setattr(sklearn_mgm.vocabulary, "_CHUNK_CHARACTERS", 1)  # a chunk per document
+    monkeypatch.setattr(sklearn_mgm.splitting, "CHUNK_CHARACTERS", 1)  # a chunk per document
     chunked = clone(tokenizer).set_params(**params)
     assert chunked.fit_transform(many) == X
-    assert chunked.vocabulary_ == whole.vocabulary_ and chunked.stop_words_ == whole.stop_words_
+    assert chunked.vocabulary_ == whole.vocabulary_
     assert chunked.transform(many) == whole.transform(many)
 
 
@@ -455,8 +468,8 @@ def test_chunks_give_the_same_documents_as_one_chunk(texts, tokenizer, monkeypat
 def test_chunk_bounds_cut_documents_into_chunks_of_about_the_size(lengths, size, min_chunks):
     documents = ["x" * n for n in lengths]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sklearn_mgm.vocabulary, "_CHUNK_CHARACTERS", size)
-        bounds = _chunk_bounds(documents, min_chunks)
+        patch.setattr(sklearn_mgm.splitting, "CHUNK_CHARACTERS", size)
+        bounds = chunk_bounds(documents, min_chunks)
     assert bounds[0] == 0 and bounds[-1] == len(documents)
     assert all(a < b for a, b in itertools.pairwise(bounds)) or bounds == [0]
     for start, stop in itertools.pairwise(bounds):
@@ -467,7 +480,7 @@ def test_document_frequencies_count_each_document_once():
     # three documents: words [0, 1, 0] in two sentences, none, then [2, 0]
     structure = ([2, 1, 2], [2, 1], [1, 0, 1])
     codes = np.array([0, 1, 0, 2, 0])
-    assert _document_frequencies(codes, structure, 3).tolist() == [2, 1, 1]
+    assert document_frequencies(codes, structure, 3).tolist() == [2, 1, 1]
 
 
 @settings(max_examples=40, deadline=None)
@@ -486,5 +499,289 @@ def test_learned_vocabulary_follows_document_frequency(documents, min_df):
         return
     X = tokenizer.fit_transform(texts)
     assert tokenizer.vocabulary_ == {w: i for i, w in enumerate(expected, start=2)}
-    assert tokenizer.stop_words_ == set(frequency) - set(expected)
     assert X == tokenizer.transform(texts)
+
+
+def nested(tokens, structure):
+    """A splitter's flat output as documents of paragraphs of sentences of words."""
+    sentence_lengths, paragraph_sizes, document_sizes = structure
+    words = iter(tokens)
+    sentences = iter([[next(words) for _ in range(n)] for n in sentence_lengths])
+    paragraphs = iter([[next(sentences) for _ in range(n)] for n in paragraph_sizes])
+    return [[next(paragraphs) for _ in range(n)] for n in document_sizes]
+
+
+def truncated(document, max_paragraphs, max_sentences, max_words):
+    """A document (paragraphs of sentences of words) cut where the caps cut it."""
+    kept, n_sentences = [], 0
+    for paragraph in document[:max_paragraphs]:
+        room = None if max_sentences is None else max_sentences - n_sentences
+        if room == 0:
+            break
+        kept.append([words[:max_words] for words in paragraph[:room]])
+        n_sentences += len(kept[-1])
+    return kept
+
+
+CAP_TEXTS = [
+    " ".join(f"The word{i} and the other{i} ran." for i in range(40)),
+    "\n\n".join(f"Part {p}. " + " ".join(f"It is {p}x{s}." for s in range(4)) for p in range(10)),
+    "The " + " and the ".join(f"w{i}" for i in range(300)) + ". Short one." * 3,
+    "The and of. It is. !!! ?? Real words here.\n\nThe of.\n\nOnly the end.",
+    *ODD_CASE_TEXTS,
+    *TRICKY_TEXTS,
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    "caps", [(1, 1, 1), (2, 3, 2), (3, 5, None), (None, 7, 4), (2, None, 3), (64, 128, 100)]
+)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"stop_words": "english"},
+        {"stop_words": ["the", "and", "w7"], "lowercase": False},
+        {"stop_words": "english", "word_tokenizer": "whitespace"},
+    ],
+)
+def test_capped_output_equals_uncapped_output_truncated(caps, options):
+    uncapped = HierarchicalTokenizer(
+        sentence_model="untrained", max_paragraphs=None, max_sentences=None, max_words=None
+    ).set_params(**options)
+    words = uncapped.inverse_transform(uncapped.fit_transform(CAP_TEXTS))
+    capped = clone(uncapped).set_params(
+        max_paragraphs=caps[0], max_sentences=caps[1], max_words=caps[2]
+    )
+    X = capped.fit_transform(CAP_TEXTS)
+    assert capped.inverse_transform(X) == [truncated(document, *caps) for document in words]
+    assert capped.transform(CAP_TEXTS) == X
+
+
+CAP_PIECES = ["The ", "the ", "cat ", "and ", "of ", "Dr. ", "sat", "ran. ", "Why? ", "No! "]
+CAP_PIECES += ["... ", "\n", "\n\n", "ΟΔΟΣ ", "İx ", " ", "'q.' ", "x-y ", "it's "]
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    texts=st.lists(
+        st.lists(st.sampled_from(CAP_PIECES), max_size=40).map("".join), min_size=1, max_size=4
+    ),
+    caps=st.tuples(*[st.none() | st.integers(1, 4)] * 3),
+    stop_words=st.sampled_from([frozenset(), frozenset({"the", "and", "of"}), frozenset({"x-y"})]),
+    word_tokenize=st.sampled_from([WORD_REGEX, str.split]),
+)
+def test_caps_cut_any_text_where_its_uncapped_split_is_cut(texts, caps, stop_words, word_tokenize):
+    def split(max_paragraphs, max_sentences, max_words):
+        return DocumentSplitter(
+            paragraph_pattern=r"\n\s*\n",
+            sentence_tokenizer=RememberingPunkt(PunktParameters()),
+            word_tokenize=word_tokenize,
+            lowercase=True,
+            stop_words=stop_words,
+            max_paragraphs=max_paragraphs,
+            max_sentences=max_sentences,
+            max_words=max_words,
+        )(texts)
+
+    expected = [truncated(document, *caps) for document in nested(*split(None, None, None))]
+    assert nested(*split(*caps)) == expected
+
+
+class CountingPunkt(RememberingPunkt):
+    """RememberingPunkt that counts the contexts it decides with NLTK's Punkt."""
+
+    asked = 0
+
+    def text_contains_sentbreak(self, text):
+        self.asked += 1
+        return super().text_contains_sentbreak(text)
+
+
+def test_sentences_are_found_only_as_far_as_they_are_read():
+    params = PunktParameters()
+    params.abbrev_types.add("dr")
+    text = " ".join(f"Dr. Who{i} came." for i in range(1000))  # one context for NLTK each
+    punkt = CountingPunkt(params)
+    first = list(itertools.islice(punkt.span_tokenize(text), 3))
+    assert first == list(itertools.islice(PunktSentenceTokenizer(params).span_tokenize(text), 3))
+    assert punkt.asked <= 5
+
+
+class CountingSentences:
+    """A sentence tokenizer that counts the sentences drawn from it."""
+
+    def __init__(self):
+        self.drawn = 0
+
+    def span_tokenize(self, text):
+        for span in PunktSentenceTokenizer().span_tokenize(text):
+            self.drawn += 1
+            yield span
+
+
+@pytest.mark.parametrize(
+    ("max_paragraphs", "max_sentences", "drawn"), [(None, 3, 3), (None, 7, 7), (2, None, 10)]
+)
+def test_splitting_stops_at_the_caps(max_paragraphs, max_sentences, drawn):
+    text = "\n\n".join(" ".join(f"Word{p} number{s}." for s in range(5)) for p in range(100))
+    sentences = CountingSentences()
+    split = DocumentSplitter(
+        paragraph_pattern=r"\n\s*\n",
+        sentence_tokenizer=sentences,
+        word_tokenize=WORD_REGEX,
+        lowercase=True,
+        stop_words=frozenset(),
+        max_paragraphs=max_paragraphs,
+        max_sentences=max_sentences,
+        max_words=None,
+    )
+    split([text])
+    assert sentences.drawn == drawn
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"max_words": 3}, {"stop_words": frozenset({"go", "very"}), "max_words": 2}]
+)
+def test_long_paragraphs_split_into_the_same_words_both_ways(options):
+    # over several lowercased windows, some with 'Σ' or 'İ' (then each sentence
+    # is cut out), some not ASCII, and a sentence longer than the caps' bound
+    plain = "Plain words go here. " * 300
+    texts = [
+        plain + "ΟΔΟΣ ΣΑΣ here. " + plain * 2 + "İSTANBUL İi. " + plain + "£5 more. " + plain,
+        plain + " ".join(["very long"] * 3000) + ". End.",
+    ]
+    in_place, nltk_way = split_both_ways(texts, **options)
+    assert in_place == nltk_way
+
+
+@pytest.mark.parametrize("pattern", [r"\n\s*\n", r"(\n)\s*\n", r"(--)|(==)", r"\n", r"x*"])
+def test_paragraphs_are_the_pieces_of_re_split(pattern):
+    text = "One two.\n\nThree--four.\n \n==five\nsix x seven.--"
+
+    def split(paragraph_pattern, documents):
+        return DocumentSplitter(
+            paragraph_pattern=paragraph_pattern,
+            sentence_tokenizer=PunktSentenceTokenizer(),
+            word_tokenize=str.split,
+            lowercase=False,
+            stop_words=frozenset(),
+            max_paragraphs=None,
+            max_sentences=None,
+            max_words=None,
+        )(documents)
+
+    # re.split also returns the groups, None for those that did not match
+    pieces = [piece for piece in re.split(pattern, text) if piece and piece.strip()]
+    (document,) = nested(*split(pattern, [text]))
+    assert document == [paragraph for (paragraph,) in nested(*split(None, pieces))]
+
+
+def distinct_count_corpus():
+    """Seeded texts in which the k-th word occurs k + 1 times in all: no two words tie."""
+    rng = np.random.default_rng(0)
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+    words += ["november", "oscar", "papa", "the", "and", "of", "with", "is"]
+    tokens = np.array([word for k, word in enumerate(words) for _ in range(k + 1)])
+    rng.shuffle(tokens)
+    document_of = rng.integers(0, 24, len(tokens))
+    texts = []
+    for index in range(24):
+        document = tokens[document_of == index].tolist()
+        sentences = [
+            " ".join(document[i : i + 5]).capitalize() + "." for i in range(0, len(document), 5)
+        ]
+        paragraphs = range(0, len(sentences), 2)
+        texts.append("\n\n".join(" ".join(sentences[i : i + 2]) for i in paragraphs))
+    return [*texts, ""]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"min_df": 3},
+        {"min_df": 0.15},
+        {"max_df": 6},
+        {"max_df": 0.3},
+        {"max_features": 6},
+        {"min_df": 2, "max_df": 0.5, "max_features": 8},
+        {"min_df": 0.1, "max_df": 10, "max_features": 12},
+        {"stop_words": "english"},
+        {"stop_words": ["alpha", "the", "mike"], "max_features": 9},
+        {"stop_words": "english", "min_df": 0.1, "max_df": 0.4},
+    ],
+)
+def test_vocabulary_and_counts_equal_count_vectorizers(params):
+    texts = distinct_count_corpus()
+    ours = HierarchicalTokenizer(
+        sentence_model="untrained", max_paragraphs=None, max_sentences=None, max_words=None
+    ).set_params(**params)
+    X = ours.fit_transform(texts)
+    theirs = CountVectorizer(token_pattern=WORD_PATTERN).set_params(**params)
+    counts = theirs.fit_transform(texts)
+    # both number the kept words alphabetically, ours from 2
+    assert {word: index - 2 for word, index in ours.vocabulary_.items()} == theirs.vocabulary_
+    assert 0 < len(theirs.vocabulary_) < 21
+    word_counts = np.bincount(X.word_ids, minlength=len(ours.vocabulary_) + 2)[2:]
+    assert word_counts.tolist() == np.asarray(counts.sum(axis=0)).ravel().tolist()
+
+
+def synthetic_corpus(n_documents, seed):
+    """Seeded texts of short sentences in one to three paragraphs, with stop words."""
+    rng = np.random.default_rng(seed)
+    words = ["goal", "match", "market", "shares", "vote", "budget", "phone", "the", "and", "of"]
+    words += ["Dr.", "U.S.", "it"]
+
+    def sentence():
+        chosen = rng.choice(words, rng.integers(3, 8)).tolist()
+        return " ".join([chosen[0].title(), *chosen[1:]]) + rng.choice([".", "!", "?"])
+
+    return [
+        "\n\n".join(
+            " ".join(sentence() for _ in range(rng.integers(1, 4)))
+            for _ in range(rng.integers(1, 4))
+        )
+        for _ in range(n_documents)
+    ]
+
+
+SKLEARN_CHECK_SETTINGS = [
+    {"stop_words": ["the", "and"], "min_df": 2, "max_features": 6, "max_sentences": 5},
+    {"sentence_model": "trained", "stop_words": "english", "max_df": 0.9, "max_words": 4},
+    {"vocabulary": ["goal", "the", "market"], "word_tokenizer": "whitespace"},
+    {"vocabulary": {"goal": 2, "vote": 3}, "paragraph_pattern": None},
+]
+
+
+@pytest.mark.parametrize("params", SKLEARN_CHECK_SETTINGS)
+def test_fit_does_not_change_the_parameters(params):
+    # scikit-learn's check_estimators_overwrite_params, on texts
+    tokenizer = HierarchicalTokenizer(sentence_model="untrained").set_params(**params)
+    before = {name: joblib.hash(value) for name, value in tokenizer.get_params().items()}
+    tokenizer.fit(synthetic_corpus(12, seed=0))
+    assert {name: joblib.hash(value) for name, value in tokenizer.get_params().items()} == before
+
+
+@pytest.mark.parametrize("params", SKLEARN_CHECK_SETTINGS)
+def test_transform_does_not_change_the_fitted_tokenizer(params):
+    # scikit-learn's check_dict_unchanged, on texts
+    tokenizer = HierarchicalTokenizer(sentence_model="untrained").set_params(**params)
+    tokenizer.fit(synthetic_corpus(12, seed=0))
+    before = joblib.hash(vars(tokenizer))
+    X = tokenizer.transform(synthetic_corpus(6, seed=1))
+    tokenizer.inverse_transform(X)
+    tokenizer.get_feature_names_out()
+    assert joblib.hash(vars(tokenizer)) == before
+
+
+@pytest.mark.parametrize("params", SKLEARN_CHECK_SETTINGS)
+def test_fitting_again_gives_the_same_tokenizer(params):
+    # scikit-learn's check_fit_idempotent, on texts, with a fit on others in between
+    train, other, test = (synthetic_corpus(12, seed) for seed in range(3))
+    tokenizer = HierarchicalTokenizer(sentence_model="untrained").set_params(**params)
+    first = tokenizer.fit(train).transform(test)
+    vocabulary = tokenizer.vocabulary_
+    tokenizer.fit(other)
+    assert tokenizer.fit(train).transform(test) == first
+    assert tokenizer.vocabulary_ == vocabulary
