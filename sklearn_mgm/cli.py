@@ -161,14 +161,21 @@ def _compare(args):
         f"{args.cv}-fold cross-validation (seed {args.seed}).",
         flush=True,
     )
-    table = compare_with_baselines(
-        texts,
-        labels,
-        cv=args.cv,
-        random_state=args.seed,
-        max_epochs=args.max_epochs,
-        verbose=1 if args.quiet else 2,
-    )
+    try:
+        table = compare_with_baselines(
+            texts,
+            labels,
+            cv=args.cv,
+            random_state=args.seed,
+            max_epochs=args.max_epochs,
+            verbose=1 if args.quiet else 2,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"sklearn-mgm: interrupted; the comparison stopped and wrote nothing to {args.output}.",
+            file=sys.stderr,
+        )
+        return 130
     print()
     print(table.to_markdown())
     for path in table.save(args.output):
@@ -192,6 +199,15 @@ def _train(args):
         params["max_epochs"] = args.max_epochs
     pipe = make_mgm_pipeline(**params).fit(texts, labels)
     save(pipe, args.model, overwrite=args.overwrite)
+    classifier = pipe[-1]
+    if classifier.interrupted_:  # Ctrl-C: skorch ended the fit early and kept the model
+        finished = sum("train_loss" in row for row in classifier.history_)
+        print(
+            f"sklearn-mgm: interrupted after {finished} of {classifier.max_epochs} epochs; "
+            f"saved the model trained so far to {args.model}.",
+            file=sys.stderr,
+        )
+        return 130
     print(f"saved the model to {args.model}")
     return 0
 
@@ -284,7 +300,7 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command; bad input gives a one-line error and exit status 2.
+    """Run the command; bad input gives a one-line error and exit status 2, Ctrl-C status 130.
 
     Parameters
     ----------

@@ -11,17 +11,20 @@ A model is saved as a directory::
 
 Loading only parses JSON and safetensors, so a file from an untrusted source
 cannot run code. Parameters that are classes (``optimizer=torch.optim.Adam``)
-are stored by name and loaded only from the modules in
-``sklearn_mgm.serialization.ALLOWED_CLASS_MODULES``.
+are stored by name and decoded only from the modules in
+``ALLOWED_CLASS_MODULES``.
 """
 
 import hashlib
+import importlib
 import json
+import numbers
 import os
 import secrets
 import shutil
 import warnings
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 import safetensors
@@ -30,29 +33,29 @@ import torch
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
 from .classifier import MultiGranularityClassifier
-from .serialization import (
-    _decode_labels,
-    _decode_params,
-    _decode_vocabulary,
-    _encode_labels,
-    _encode_params,
-    _encode_vocabulary,
-    _json_bytes,
-)
 from .tokenize import HierarchicalTokenizer
 
 FORMAT_NAME = "sklearn-mgm"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 KIND_FILES = {
     "tokenizer": ("tokenizer.json",),
     "classifier": ("classifier.json", "classifier.safetensors"),
     "pipeline": ("pipeline.json", "tokenizer.json", "classifier.json", "classifier.safetensors"),
 }
+ALLOWED_CLASS_MODULES = (
+    "sklearn_mgm",
+    "torch.nn",
+    "torch.optim",
+    "torch.utils.data",
+    "skorch.dataset",
+)
+_LABEL_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 
 
 def save(estimator, path, *, overwrite=False):
@@ -64,12 +67,13 @@ def save(estimator, path, *, overwrite=False):
         Fitted; a Pipeline must be a HierarchicalTokenizer followed by a
         MultiGranularityClassifier, as :func:`~sklearn_mgm.make_mgm_pipeline`
         builds. Every parameter must be a number, string, list, tuple, dict,
-        array or a class from ``sklearn_mgm.serialization.ALLOWED_CLASS_MODULES``.
+        array or a class from ``sklearn_mgm.persistence.ALLOWED_CLASS_MODULES``.
     path : str or path-like
         The directory to write. It must not exist, be empty, or (with
         ``overwrite=True``) hold a model saved before.
     overwrite : bool, default=False
-        Replace a model saved at ``path`` before.
+        Replace a model saved at ``path`` before. The old model is removed
+        only once the new one is in place.
 
     Raises
     ------
@@ -126,8 +130,8 @@ def load(path, *, kind=None):
         When ``path`` does not exist.
     ValueError
         For a directory not written by :func:`save`, a file changed or
-        truncated since, a newer format version or another kind than
-        ``kind``; the message names the file.
+        truncated since, a format version other than ``FORMAT_VERSION`` or
+        another kind than ``kind``; the message names the file.
 
     Examples
     --------
@@ -156,6 +160,37 @@ def load(path, *, kind=None):
         for name, digest in manifest["files"].items()
     }
     return _LOADERS[saved_kind](contents, path)
+
+
+def check_can_save(path, *, overwrite=False):
+    """Raise the error :func:`save` would raise for ``path``, before any work is done.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Where the model is to be saved.
+    overwrite : bool, default=False
+        Whether a model saved there before may be replaced.
+
+    Raises
+    ------
+    FileExistsError
+        When ``path`` exists and may not be replaced.
+    PermissionError
+        When the directory that would hold ``path`` is not writable.
+
+    Examples
+    --------
+    >>> check_can_save("a/new/model")
+    """
+    path = os.fspath(path)
+    if os.path.lexists(path):
+        _check_replaceable(path, overwrite)
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"{parent}: no permission to write there; choose another path.")
 
 
 # --- what is saved -----------------------------------------------------------------
@@ -201,7 +236,6 @@ def _tokenizer_state(tokenizer):
     return {
         "params": _encode_params(tokenizer.get_params(), "HierarchicalTokenizer"),
         "vocabulary": _encode_vocabulary(tokenizer.vocabulary_),
-        "stop_words": sorted(tokenizer.stop_words_),
         "sentence_model": tokenizer.sentence_model_,
         "punkt": {
             "abbrev_types": sorted(punkt.abbrev_types),
@@ -224,6 +258,7 @@ def _classifier_files(classifier):
         "class_weights": None if class_weights is None else np.asarray(class_weights).tolist(),
         "embedding_coverage": getattr(classifier, "embedding_coverage_", None),
         "history": classifier.history_.to_list(),
+        "interrupted": bool(classifier.interrupted_),
     }
     weights = {
         name: tensor.detach().cpu().contiguous()
@@ -235,6 +270,9 @@ def _classifier_files(classifier):
     }
 
 
+# --- writing -----------------------------------------------------------------------
+
+
 def _write_directory(path, files, overwrite):
     check_can_save(path, overwrite=overwrite)
     partial = f"{path}.partial-{secrets.token_hex(4)}"
@@ -243,43 +281,29 @@ def _write_directory(path, files, overwrite):
         for name, data in files.items():
             with open(os.path.join(partial, name), "wb") as handle:
                 handle.write(data)
-        if os.path.lexists(path):
-            shutil.rmtree(path)
-        os.replace(partial, path)
+        _move_into_place(partial, path)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
 
 
-def check_can_save(path, *, overwrite=False):
-    """Raise the error :func:`save` would raise for ``path``, before any work is done.
+def _move_into_place(new, path):
+    """Rename ``new`` to ``path``; whatever was at ``path`` is removed only once it is there.
 
-    Parameters
-    ----------
-    path : str or path-like
-        Where the model is to be saved.
-    overwrite : bool, default=False
-        Whether a model saved there before may be replaced.
-
-    Raises
-    ------
-    FileExistsError
-        When ``path`` exists and may not be replaced.
-    PermissionError
-        When the directory that would hold ``path`` is not writable.
-
-    Examples
-    --------
-    >>> check_can_save("a/new/model")
+    Should the process die between the two renames, the old model is kept
+    whole under its temporary name beside ``path``.
     """
-    path = os.fspath(path)
-    if os.path.lexists(path):
-        _check_replaceable(path, overwrite)
-    parent = os.path.dirname(os.path.abspath(path))
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise PermissionError(f"{parent}: no permission to write there; choose another path.")
+    if not os.path.lexists(path):
+        os.replace(new, path)
+        return
+    old = f"{path}.replaced-{secrets.token_hex(4)}"
+    os.replace(path, old)
+    try:
+        os.replace(new, path)
+    except BaseException:
+        os.replace(old, path)
+        raise
+    shutil.rmtree(old)
 
 
 def _check_replaceable(path, overwrite):
@@ -307,6 +331,92 @@ def _library_version():
     return __version__
 
 
+# --- JSON encoding -----------------------------------------------------------------
+
+
+def _encode_params(params, owner):
+    return {name: _encode(value, f"{owner} parameter {name!r}") for name, value in params.items()}
+
+
+def _encode(value, where):
+    """A parameter value as JSON data; tuples, dicts, arrays and classes are tagged."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (numbers.Integral, np.bool_)):
+        return value.item() if isinstance(value, np.generic) else int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, torch.device):
+        return str(value)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, list):
+        return [_encode(item, where) for item in value]
+    if isinstance(value, tuple):
+        return {"type": "tuple", "items": [_encode(item, where) for item in value]}
+    if isinstance(value, Mapping):
+        items = [[_encode(k, where), _encode(v, where)] for k, v in value.items()]
+        return {"type": "dict", "items": items}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufU":
+        return {"type": "ndarray", "dtype": value.dtype.str, "items": value.tolist()}
+    if isinstance(value, type):
+        return {"type": "class", "module": value.__module__, "name": _class_name(value, where)}
+    raise TypeError(
+        f"Cannot save {where} = {value!r} without pickle: parameters must be numbers, "
+        f"strings, lists, tuples, dicts, arrays or classes from {ALLOWED_CLASS_MODULES}. Set "
+        "it to such a value (e.g. None) before saving, or use joblib.dump for files you trust."
+    )
+
+
+def _class_name(cls, where):
+    name = cls.__qualname__
+    try:
+        allowed = _import_class(cls.__module__, name) is cls
+    except ValueError:
+        allowed = False
+    if not allowed:
+        raise TypeError(
+            f"Cannot save {where} = {cls.__module__}.{name}: only classes importable from "
+            f"{ALLOWED_CLASS_MODULES} can be stored by name. Use joblib.dump for files you "
+            "trust instead."
+        )
+    return name
+
+
+def _encode_labels(classes):
+    if classes.dtype.kind in "biufU":
+        return {"dtype": classes.dtype.str, "values": classes.tolist()}
+    values = [value.item() if isinstance(value, np.generic) else value for value in classes]
+    names = {kind: name for name, kind in _LABEL_TYPES.items()}
+    if any(type(value) not in names for value in values):
+        bad = next(value for value in values if type(value) not in names)
+        raise TypeError(
+            f"Cannot save the class label {bad!r} ({type(bad).__name__}): labels must be str, "
+            "int, float or bool."
+        )
+    return {"dtype": "object", "values": values, "types": [names[type(v)] for v in values]}
+
+
+def _encode_vocabulary(vocabulary):
+    if not all(isinstance(word, str) for word in vocabulary):
+        bad = next(word for word in vocabulary if not isinstance(word, str))
+        raise TypeError(f"Cannot save a vocabulary word that is not a str: {bad!r}.")
+    return {word: int(index) for word, index in vocabulary.items()}
+
+
+def _json_bytes(data, what="the data"):
+    def default(value):
+        if isinstance(value, np.generic):
+            return value.item()
+        raise TypeError(
+            f"Cannot save {what}: it holds {value!r} ({type(value).__name__}), which JSON "
+            "cannot store."
+        )
+
+    # ASCII escapes keep any str, lone surrogates included, loadable
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"), default=default).encode()
+
+
 # --- loading -----------------------------------------------------------------------
 
 
@@ -323,11 +433,18 @@ def _check_manifest(manifest, manifest_path, kind):
     version = manifest.get("format_version")
     if not isinstance(version, int) or version < 1:
         raise ValueError(f"{manifest_path}: invalid format_version {version!r}.")
+    saved_by = f"sklearn-mgm {manifest.get('sklearn_mgm_version')}"
     if version > FORMAT_VERSION:
         raise ValueError(
-            f"{manifest_path}: saved in format version {version} by sklearn-mgm "
-            f"{manifest.get('sklearn_mgm_version')}; this sklearn-mgm ({_library_version()}) "
-            f"reads format version {FORMAT_VERSION} at most. Upgrade sklearn-mgm to load it."
+            f"{manifest_path}: saved in format version {version} by {saved_by}; this "
+            f"sklearn-mgm ({_library_version()}) reads format version {FORMAT_VERSION} at most. "
+            "Upgrade sklearn-mgm to load it."
+        )
+    if version < FORMAT_VERSION:
+        raise ValueError(
+            f"{manifest_path}: saved in format version {version} by {saved_by}, a development "
+            f"version; this sklearn-mgm ({_library_version()}) reads format version "
+            f"{FORMAT_VERSION} only. Train the model again and save it."
         )
     saved_kind = manifest.get("kind")
     if saved_kind not in KIND_FILES:
@@ -384,8 +501,7 @@ def _load_tokenizer(contents, path):
 
 
 def _tokenizer_from_state(state):
-    tokenizer = HierarchicalTokenizer(**_decode_params(state["params"]))
-    tokenizer._validate_params()
+    tokenizer = _checked(HierarchicalTokenizer(**_decode_params(state["params"])))
     punkt = PunktParameters()
     saved = state["punkt"]
     punkt.abbrev_types = set(saved["abbrev_types"])
@@ -393,10 +509,19 @@ def _tokenizer_from_state(state):
     punkt.sent_starters = set(saved["sent_starters"])
     punkt.ortho_context = defaultdict(int, saved["ortho_context"])
     tokenizer.vocabulary_ = _decode_vocabulary(state["vocabulary"])
-    tokenizer.stop_words_ = set(state["stop_words"])
     tokenizer.sentence_model_ = state["sentence_model"]
     tokenizer.sentence_tokenizer_ = PunktSentenceTokenizer(punkt)
     return tokenizer
+
+
+def _checked(estimator):
+    """``estimator``, its parameters validated as fit validates them."""
+    validate_parameter_constraints(
+        estimator._parameter_constraints,
+        estimator.get_params(deep=False),
+        caller_name=type(estimator).__name__,
+    )
+    return estimator
 
 
 def _load_classifier(contents, path):
@@ -405,23 +530,8 @@ def _load_classifier(contents, path):
     state = _parse_json(contents["classifier.json"], file_path)
     classifier = _decoding(file_path, _classifier_from_state, state)
     weights = _decoding(weights_path, safetensors.torch.load, contents["classifier.safetensors"])
-    _decoding(weights_path, classifier.module_.load_state_dict, _format_1_renamed(weights))
+    _decoding(weights_path, classifier.module_.load_state_dict, weights)
     return classifier
-
-
-def _format_1_renamed(weights):
-    """Weights named as format 1 named them, where each encoder held one layer per direction.
-
-    Format 2 holds both directions in one bidirectional layer; the weights are
-    the same, so models saved in format 1 load and predict as before.
-    """
-    renamed = {}
-    for name, tensor in weights.items():
-        for layer, suffix in ((".forward_rnn.", ""), (".backward_rnn.", "_reverse")):
-            if layer in name:
-                name = name.replace(layer, ".rnn.") + suffix
-        renamed[name] = tensor
-    return renamed
 
 
 def _classifier_from_state(state):
@@ -429,21 +539,23 @@ def _classifier_from_state(state):
     params["device"] = _available_device(params.get("device", "cpu"))
     # the saved weights hold the embeddings: initialise without reading the vectors again
     pretrained_embeddings = params.pop("pretrained_embeddings", None)
-    classifier = MultiGranularityClassifier(**params)
-    classifier._validate_hyperparameters()
+    classifier = _checked(MultiGranularityClassifier(**params))
     classifier.label_encoder_ = LabelEncoder()
     classifier.label_encoder_.classes_ = _decode_labels(state["classes"])
     classifier.vocabulary_ = _decode_vocabulary(state["vocabulary"])
     classifier.vocabulary_size_ = int(state["vocabulary_size"])
     if state["class_weights"] is not None:
         classifier.class_weights_ = np.asarray(state["class_weights"], dtype=np.float64)
-    # initialising draws random weights, soon overwritten: leave the caller's RNG alone
     if state["embedding_coverage"] is not None:
         classifier.embedding_coverage_ = state["embedding_coverage"]
+    # initialising draws random weights, soon overwritten: leave the caller's RNG alone
     with torch.random.fork_rng(devices=[]):
         classifier.initialize()
     classifier.pretrained_embeddings = pretrained_embeddings
     classifier.history_ = History(state["history"])
+    if not isinstance(state["interrupted"], bool):
+        raise TypeError("interrupted must be true or false")
+    classifier.interrupted_ = state["interrupted"]
     return classifier
 
 
@@ -486,3 +598,71 @@ def _available_device(device):
         stacklevel=2,
     )
     return "cpu"
+
+
+# --- JSON decoding: only data, and classes from ALLOWED_CLASS_MODULES ---------------
+
+
+def _decode_params(params):
+    if not isinstance(params, dict):
+        raise TypeError("params must be a JSON object")
+    return {name: _decode(value) for name, value in params.items()}
+
+
+def _decode(value):
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    tag = value["type"]
+    if tag == "tuple":
+        return tuple(_decode(item) for item in value["items"])
+    if tag == "dict":
+        return {_decode(k): _decode(v) for k, v in value["items"]}
+    if tag == "ndarray":
+        return np.array(value["items"], dtype=np.dtype(value["dtype"]))
+    if tag == "class":
+        return _import_class(value["module"], value["name"])
+    raise ValueError(f"unknown tagged value {tag!r}")
+
+
+def _import_class(module_name, name):
+    """The class ``module_name.name``, imported only from an allowed module."""
+    allowed = any(
+        module_name == prefix or module_name.startswith(prefix + ".")
+        for prefix in ALLOWED_CLASS_MODULES
+    )
+    if not allowed or not all(part.isidentifier() for part in name.split(".")):
+        raise ValueError(
+            f"class {module_name}.{name} is not allowed; only classes from "
+            f"{ALLOWED_CLASS_MODULES} are loaded"
+        )
+    try:
+        found = importlib.import_module(module_name)
+        for part in name.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError):
+        raise ValueError(f"class {module_name}.{name} does not exist here") from None
+    if not isinstance(found, type):
+        raise ValueError(f"{module_name}.{name} is not a class")
+    return found
+
+
+def _decode_labels(saved):
+    if saved["dtype"] != "object":
+        dtype = np.dtype(saved["dtype"])
+        if dtype.kind not in "biufU":
+            raise ValueError(f"unsupported label dtype {saved['dtype']!r}")
+        return np.array(saved["values"], dtype=dtype)
+    values = [
+        _LABEL_TYPES[kind](v) for kind, v in zip(saved["types"], saved["values"], strict=True)
+    ]
+    labels = np.empty(len(values), dtype=object)
+    labels[:] = values
+    return labels
+
+
+def _decode_vocabulary(saved):
+    if not isinstance(saved, dict) or not all(isinstance(i, int) for i in saved.values()):
+        raise TypeError("a vocabulary must be a JSON object of word to integer id")
+    return saved

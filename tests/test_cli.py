@@ -1,6 +1,12 @@
 import csv
 import json
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import threading
 
 import numpy as np
 import pytest
@@ -11,6 +17,38 @@ from sklearn_mgm.cli import main, read_labelled_texts
 ROWS = [
     {"body": f"The team scored goal {i}. Fans cheered.", "topic": "sport"} for i in range(6)
 ] + [{"body": f"Shares fell {i} points. Investors sold.", "topic": "money"} for i in range(6)]
+
+
+EPOCH_ROW = re.compile(r"\s+1\s")  # skorch's line for epoch 1
+
+
+def ctrl_c_after_first_epoch(argv, tmp_path):
+    """Run ``sklearn-mgm *argv`` in a new process; send it SIGINT once epoch 1 is printed.
+
+    Returns the exit status, standard output and standard error.
+    """
+    with open(tmp_path / "stderr.txt", "w+", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sklearn_mgm.cli", *argv],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        watchdog = threading.Timer(120, process.kill)
+        watchdog.start()
+        try:
+            printed = []
+            for line in process.stdout:
+                printed.append(line)
+                if EPOCH_ROW.match(line):
+                    process.send_signal(signal.SIGINT)
+                    break
+            printed.append(process.communicate()[0])
+        finally:
+            watchdog.cancel()
+        stderr.seek(0)
+        return process.returncode, "".join(printed), stderr.read()
 
 
 def write_csv(path, rows, delimiter=","):
@@ -64,6 +102,21 @@ def test_compare_on_a_csv_writes_every_output(tmp_path, capsys):
         "results.json",
         "results.png",
     }
+
+
+def test_ctrl_c_stops_compare_without_writing_results(tmp_path):
+    path = write_csv(tmp_path / "d.csv", ROWS)
+    out = tmp_path / "results"
+    argv = ["compare", "--csv", path, "--text-column", "body", "--label-column", "topic"]
+    status, printed, err = ctrl_c_after_first_epoch(
+        [*argv, "--cv", "2", "--max-epochs", "2000", "--output", str(out)], tmp_path
+    )
+    assert status == 130, err
+    assert err.endswith(
+        f"sklearn-mgm: interrupted; the comparison stopped and wrote nothing to {out}.\n"
+    )
+    assert "| model |" not in printed
+    assert not out.exists()
 
 
 def bad_files(tmp_path):
@@ -142,6 +195,28 @@ def test_train_fits_the_seeded_pipeline_shows_progress_and_saves(tmp_path, capsy
     np.testing.assert_array_equal(load(model).predict_proba(texts), expected.predict_proba(texts))
 
 
+def test_ctrl_c_during_train_saves_the_model_trained_so_far(tmp_path):
+    path = write_csv(tmp_path / "d.csv", ROWS)
+    model = tmp_path / "model"
+    argv = ["train", "--csv", path, "--text-column", "body", "--label-column", "topic"]
+    status, printed, err = ctrl_c_after_first_epoch(
+        [*argv, "--max-epochs", "2000", "--model", str(model)], tmp_path
+    )
+    assert status == 130, err
+    # after skorch's progress bar, which Ctrl-C leaves on its line
+    message = re.search(
+        rf"sklearn-mgm: interrupted after (\d+) of 2000 epochs; saved the model trained so "
+        rf"far to {re.escape(str(model))}\.\n\Z",
+        err,
+    )
+    assert message, err
+    assert "saved the model to" not in printed
+    restored = load(model)
+    assert restored[-1].interrupted_
+    assert sum("train_loss" in row for row in restored[-1].history_) == int(message[1]) >= 1
+    assert restored.predict_proba([row["body"] for row in ROWS]).shape == (12, 2)
+
+
 def test_train_refuses_an_occupied_directory_before_training(trained_model, tmp_path, capsys):
     path = write_csv(tmp_path / "d.csv", ROWS)
     argv = ["train", "--csv", path, *TRAIN_ARGS, "--model", str(trained_model), "--quiet"]
@@ -175,7 +250,12 @@ def test_predict_a_csv_keeps_rows_in_order(trained_model, tmp_path):
     with open(out, newline="", encoding="utf-8") as handle:
         written = list(csv.DictReader(handle))
     texts = [row["body"] for row in rows]
-    assert [row["prediction"] for row in written] == load(trained_model).predict(texts).tolist()
+    model = load(trained_model)
+    assert [row["prediction"] for row in written] == model.predict(texts).tolist()
+    # one epoch may predict one class for all: the probabilities tell the rows apart
+    proba = np.array([[row["proba_money"], row["proba_sport"]] for row in written], np.float32)
+    np.testing.assert_array_equal(proba, model.predict_proba(texts))
+    assert len(set(proba[:, 0])) > 1
 
 
 def test_predict_bad_input_is_one_line_and_a_non_zero_exit(trained_model, tmp_path, capsys):

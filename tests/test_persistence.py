@@ -2,6 +2,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -11,8 +12,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from skorch.callbacks import ProgressBar
+from skorch.callbacks import Callback, ProgressBar
 
+import sklearn_mgm
 from sklearn_mgm import (
     HierarchicalTokenizer,
     MultiGranularityClassifier,
@@ -35,6 +37,14 @@ TEXTS = [
 LABELS = ["sport"] * 10 + ["money"] * 10
 
 
+class CtrlCAfterFirstEpoch(Callback):
+    """Raise KeyboardInterrupt where Ctrl-C would: inside the training loop."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            raise KeyboardInterrupt
+
+
 @pytest.fixture(scope="module")
 def pipe():
     return make_mgm_pipeline(sentence_model="trained", max_df=0.9, **SMALL).fit(TEXTS, LABELS)
@@ -44,14 +54,21 @@ def saved_files(path):
     return sorted(os.listdir(path))
 
 
+def edit_manifest(path, edit):
+    manifest = json.loads((path / "manifest.json").read_text())
+    edit(manifest)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
 def rewrite(path, name, change):
     """Change a saved file and update its checksum, as a forger would."""
-    with open(path / name, "rb") as handle:
-        data = change(handle.read())
+    data = change((path / name).read_bytes())
     (path / name).write_bytes(data)
-    manifest = json.loads((path / "manifest.json").read_text())
-    manifest["files"][name] = hashlib.sha256(data).hexdigest()
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    edit_manifest(path, lambda manifest: manifest["files"].update({name: sha256(data)}))
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 def edit_json(path, name, edit):
@@ -91,17 +108,18 @@ def test_pipeline_round_trip_predicts_identically(tmp_path, pipe):
     assert restored[-1].vocabulary_ is restored[0].vocabulary_
 
 
-def test_tokenizer_keeps_punkt_parameters_and_pruned_words(tmp_path, pipe):
+def test_tokenizer_keeps_punkt_parameters_and_the_pruned_vocabulary(tmp_path, pipe):
     tokenizer = pipe[0]
     punkt = tokenizer.sentence_tokenizer_._params
-    assert {"dr", "mr"} <= punkt.abbrev_types and tokenizer.stop_words_
+    assert {"dr", "mr"} <= punkt.abbrev_types
+    assert "brown" not in tokenizer.vocabulary_  # in every text, so above max_df
     save(tokenizer, tmp_path / "tokenizer")
     restored = load(tmp_path / "tokenizer", kind="tokenizer")
     assert type(restored) is HierarchicalTokenizer
     restored_punkt = restored.sentence_tokenizer_._params
     for name in ("abbrev_types", "collocations", "sent_starters", "ortho_context"):
         assert getattr(restored_punkt, name) == getattr(punkt, name)
-    assert restored.stop_words_ == tokenizer.stop_words_
+    assert restored.vocabulary_ == tokenizer.vocabulary_
     assert restored.sentence_model_ == "trained"
     assert restored.transform(TEXTS) == tokenizer.transform(TEXTS)
 
@@ -154,6 +172,20 @@ def test_loaded_model_trains_on_and_clones(tmp_path, pipe):
     np.testing.assert_array_equal(refit.predict_proba(TEXTS), pipe.predict_proba(TEXTS))
 
 
+def test_a_model_whose_training_was_interrupted_says_so_after_loading(tmp_path, pipe):
+    texts, y = make_hierarchical_documents(16, random_state=0)
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    clf = MultiGranularityClassifier(**SMALL, callbacks=[CtrlCAfterFirstEpoch()]).fit(X, y)
+    assert clf.interrupted_ and len(clf.history_) == 1
+    save(clf.set_params(callbacks=None), tmp_path / "interrupted")
+    restored = load(tmp_path / "interrupted")
+    assert restored.interrupted_ is True
+    assert restored.history_.to_list() == clf.history_.to_list()
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    save(pipe, tmp_path / "finished")
+    assert load(tmp_path / "finished")[-1].interrupted_ is False
+
+
 def test_classes_from_allowed_modules_round_trip(tmp_path):
     texts, y = make_hierarchical_documents(16, random_state=0)
     pipe = make_mgm_pipeline(
@@ -197,10 +229,11 @@ def test_manifest_holds_version_kind_and_checksums(tmp_path, pipe):
     save(pipe, tmp_path / "m")
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert manifest["format"] == "sklearn-mgm"
-    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["format_version"] == FORMAT_VERSION == 3
     assert manifest["kind"] == "pipeline"
+    assert manifest["sklearn_mgm_version"] == sklearn_mgm.__version__
     for name, digest in manifest["files"].items():
-        assert hashlib.sha256((tmp_path / "m" / name).read_bytes()).hexdigest() == digest
+        assert sha256((tmp_path / "m" / name).read_bytes()) == digest
 
 
 def test_parameters_that_need_pickle_are_refused_at_save(tmp_path, pipe):
@@ -256,6 +289,28 @@ def test_existing_paths_are_protected(tmp_path, pipe):
     assert sorted(os.listdir(tmp_path)) == ["empty", "file", "m", "notes", "slash"]
 
 
+def test_a_failed_overwrite_keeps_the_old_model(tmp_path, pipe, monkeypatch):
+    target = tmp_path / "m"
+    save(pipe, target)
+    replace = os.replace
+
+    def failing_replace(source, destination):
+        # the new model is a tokenizer: moving it into place fails, as on a crash
+        if os.fspath(destination) == os.fspath(target) and "classifier.json" not in os.listdir(
+            source
+        ):
+            raise OSError("disk on fire")
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk on fire"):
+        save(pipe[0], target, overwrite=True)
+    restored = load(target)
+    assert isinstance(restored, Pipeline)
+    np.testing.assert_array_equal(restored.predict_proba(TEXTS), pipe.predict_proba(TEXTS))
+    assert os.listdir(tmp_path) == ["m"]
+
+
 def flip_last_byte(data):
     return data[:-1] + bytes([data[-1] ^ 1])
 
@@ -301,31 +356,21 @@ def test_wrong_or_foreign_directories_are_refused(tmp_path, pipe):
 
 def test_a_newer_format_is_refused(tmp_path, pipe):
     save(pipe, tmp_path / "m")
-    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
-    manifest["format_version"] = FORMAT_VERSION + 1
-    (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
+    edit_manifest(tmp_path / "m", lambda m: m.update(format_version=FORMAT_VERSION + 1))
     with pytest.raises(ValueError, match=rf"format version {FORMAT_VERSION + 1} .* Upgrade"):
         load(tmp_path / "m")
 
 
-def test_format_1_models_load_and_predict_as_before(tmp_path, pipe):
-    # format 1 kept each encoder direction in its own layer: forward_rnn, backward_rnn
+@pytest.mark.parametrize("version", range(1, FORMAT_VERSION))
+def test_an_older_development_format_is_refused(tmp_path, pipe, version):
     save(pipe, tmp_path / "m")
-
-    def as_format_1(data):
-        weights = {}
-        for name, tensor in safetensors.torch.load(data).items():
-            layer = "backward_rnn" if name.endswith("_reverse") else "forward_rnn"
-            weights[name.removesuffix("_reverse").replace(".rnn.", f".{layer}.")] = tensor
-        return safetensors.torch.save(weights)
-
-    rewrite(tmp_path / "m", "classifier.safetensors", as_format_1)
-    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
-    (tmp_path / "m" / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}))
-    names = safetensors.torch.load((tmp_path / "m" / "classifier.safetensors").read_bytes())
-    assert "word_encoder.backward_rnn.weight_hh_l0" in names
-    loaded = load(tmp_path / "m")
-    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), pipe.predict_proba(TEXTS))
+    edit_manifest(tmp_path / "m", lambda m: m.update(format_version=version))
+    with pytest.raises(
+        ValueError,
+        match=rf"format version {version} by sklearn-mgm .*, a development version; .* "
+        "Train the model again and save it",
+    ):
+        load(tmp_path / "m")
 
 
 def test_forged_files_with_matching_checksums_cannot_run_code(tmp_path, pipe):
@@ -340,8 +385,32 @@ def test_forged_files_with_matching_checksums_cannot_run_code(tmp_path, pipe):
             ValueError, match=rf"classifier\.json: .*{module}\.{name} is not allowed"
         ):
             load(tmp_path / "m")
-    edit_json(tmp_path / "m", "manifest.json", lambda m: m["files"].update({"../x": "0"}))
+    edit_manifest(tmp_path / "m", lambda m: m["files"].update({"../x": "0"}))
     with pytest.raises(ValueError, match="the files of a pipeline must be"):
+        load(tmp_path / "m")
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        ("classifier.json", lambda state: state.update(interrupted="no"), "interrupted must be"),
+        (
+            "classifier.json",
+            lambda state: state["params"].update(hidden_size=0),
+            "'hidden_size' parameter of MultiGranularityClassifier must be an int in the range",
+        ),
+        (
+            "tokenizer.json",
+            lambda state: state["params"].update(lowercase="yes"),
+            "'lowercase' parameter of HierarchicalTokenizer must be an instance of 'bool'",
+        ),
+    ],
+    ids=["interrupted", "classifier parameter", "tokenizer parameter"],
+)
+def test_forged_values_are_refused(tmp_path, pipe, name, edit, message):
+    save(pipe, tmp_path / "m")
+    edit_json(tmp_path / "m", name, edit)
+    with pytest.raises(ValueError, match=rf"{re.escape(name)}: malformed content .*{message}"):
         load(tmp_path / "m")
 
 
