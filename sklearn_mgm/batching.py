@@ -5,11 +5,13 @@ one vectorised step and padded only to its own largest sentence, paragraph and
 document; documents of similar size are batched together so little is padded.
 """
 
+from functools import partial
+
 import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler, Subset
 
-from .documents import TokenizedDocuments, offsets_from_lengths
+from .documents import PAD_ID, TokenizedDocuments, offsets_from_lengths
 
 # Documents are sorted by size inside pools of this many batches, then the
 # batches are shuffled: batches hold similar sizes yet differ every epoch.
@@ -190,7 +192,10 @@ def _padded_positions(counts):
 
 
 def _index_matrix(counts, values):
-    """A (groups, max count) int64 matrix of ``values`` laid out by group, 0-padded."""
+    """A (groups, max count) int64 matrix of ``values`` laid out by group, 0-padded.
+
+    0 is both ``PAD_ID`` for word ids and "no item" for the 1-based indices.
+    """
     rows, columns = _padded_positions(counts)
     matrix = np.zeros((len(counts), max(int(np.max(counts, initial=0)), 1)), dtype=np.int64)
     matrix[rows, columns] = values
@@ -198,34 +203,54 @@ def _index_matrix(counts, values):
 
 
 class DocumentBatch:
-    """Padded tensors of one batch of documents, as ``MultiGranularityNetwork`` reads them.
+    """Padded tensors of one batch of documents: the contract between batching and the network.
 
-    Every index tensor uses 0 for padding and ``k + 1`` for item ``k``.
+    :func:`collate_documents` writes it and
+    :class:`~sklearn_mgm.network.MultiGranularityNetwork` reads it; nothing
+    else about the data reaches the network. Items are numbered in document
+    order: sentence ``k`` is the ``k``-th non-empty sentence of the batch,
+    paragraph ``j`` the ``j``-th non-empty paragraph. Every index tensor uses
+    0 for padding and ``k + 1`` for item ``k``; ``words`` holds word ids with
+    ``PAD_ID`` (0) as padding.
+
+    Two index tensors point into flattened tensors that the network builds,
+    and so fix the order in which it builds them:
+
+    - ``document_sentence_index`` points into the (paragraphs × longest
+      paragraph) grid of sentence states flattened row by row: sentence
+      ``c`` of paragraph ``j`` is at ``j * sentence_index.shape[1] + c``.
+    - ``document_word_index`` points into the word states of the
+      ``word_groups`` laid end to end, each group's (rows × width) grid
+      flattened row by row: word ``w`` of the sentence at place ``r`` of
+      group ``g`` is at ``sum(G_i * width_i for i < g) + r * width_g + w``.
+      :meth:`join_group_grids` lays them out so, and
+      :meth:`in_sentence_order` undoes the grouping of per-sentence rows.
 
     Attributes
     ----------
-    words : LongTensor of shape (n_sentences, max words)
+    words : LongTensor of shape (n_sentences, longest sentence)
         Word ids of each sentence.
-    sentence_index : LongTensor of shape (n_paragraphs, max sentences)
-        Rows of ``words`` that make up each paragraph.
-    paragraph_index : LongTensor of shape (n_documents, max paragraphs)
-        Rows of ``sentence_index`` that make up each document.
-    document_sentence_index : LongTensor of shape (n_documents, max sentences)
-        Flat positions, in the (n_paragraphs × max sentences) grid, of each
-        document's sentences.
+    sentence_index : LongTensor of shape (n_paragraphs, longest paragraph)
+        Sentences (rows of ``words``) of each paragraph.
+    paragraph_index : LongTensor of shape (n_documents, most paragraphs)
+        Paragraphs (rows of ``sentence_index``) of each document.
+    document_sentence_index : LongTensor of shape (n_documents, most sentences)
+        Flat positions of each document's sentence states (see above).
+    document_word_index : LongTensor of shape (n_documents, most words)
+        Flat positions of each document's word states (see above).
     word_groups : tuple of (LongTensor, LongTensor, int)
         Sentences of similar length, encoded together: the rows of ``words``
-        in the group, their lengths, and the group's longest length (its
-        padded width). Together the groups hold every sentence once.
+        in the group (longest first), their lengths, and the group's width
+        (its longest length). Together the groups hold every sentence once.
     grouped_position : LongTensor of shape (n_sentences,)
-        Position of each sentence in the groups laid end to end.
-    document_word_index : LongTensor of shape (n_documents, max words)
-        Flat positions of each document's words when every group's
-        (rows × width) grid is flattened and the groups are laid end to end.
-    sentence_lengths, paragraph_lengths, document_lengths : LongTensor
-        Words per sentence, sentences per paragraph and paragraphs per
-        document. They stay on the CPU, as do each group's lengths and
-        width, so that no device synchronisation is needed.
+        Place of each sentence in the groups laid end to end.
+    paragraph_lengths : LongTensor of shape (n_paragraphs,)
+        Sentences per paragraph.
+    document_lengths : LongTensor of shape (n_documents,)
+        Paragraphs per document.
+
+    The lengths, and each group's lengths and width, stay on the CPU, so
+    that reading them needs no device synchronisation.
     """
 
     FIELDS = (
@@ -236,7 +261,7 @@ class DocumentBatch:
         "document_word_index",
         "grouped_position",
     )
-    LENGTHS = ("sentence_lengths", "paragraph_lengths", "document_lengths")
+    LENGTHS = ("paragraph_lengths", "document_lengths")
 
     def __init__(self, word_groups, **tensors):
         self.word_groups = tuple(word_groups)
@@ -246,6 +271,34 @@ class DocumentBatch:
     def __len__(self):
         # skorch reads len(batch) as the number of samples in it
         return self.paragraph_index.shape[0]
+
+    def join_group_grids(self, grids):
+        """Lay per-group word states end to end, where ``document_word_index`` points.
+
+        Parameters
+        ----------
+        grids : list of Tensor of shape (G, width, D)
+            One per entry of ``word_groups``, in their order.
+
+        Returns
+        -------
+        Tensor of shape (sum of G * width, D)
+        """
+        return torch.cat([grid.flatten(0, 1) for grid in grids])
+
+    def in_sentence_order(self, rows):
+        """Per-sentence rows computed group by group, put back in sentence order.
+
+        Parameters
+        ----------
+        rows : list of Tensor of shape (G, ...)
+            One per entry of ``word_groups``, in their order.
+
+        Returns
+        -------
+        Tensor of shape (n_sentences, ...)
+        """
+        return torch.cat(rows)[self.grouped_position]
 
     def attention_masks(self):
         """Where each attention level of the network has a real item (True) or padding.
@@ -258,7 +311,7 @@ class DocumentBatch:
             weights without the heads axis.
         """
         return {
-            "word": self.words > 0,
+            "word": self.words != PAD_ID,
             "sentence": self.sentence_index > 0,
             "paragraph": self.paragraph_index > 0,
             "document_word": self.document_word_index > 0,
@@ -357,7 +410,6 @@ def collate_documents(documents, word_group_ratio=WORD_GROUP_RATIO):
         paragraph_index=torch.from_numpy(paragraph_index),
         document_sentence_index=torch.from_numpy(document_sentence_index),
         document_word_index=torch.from_numpy(document_word_index),
-        sentence_lengths=torch.from_numpy(sentence_lengths.astype(np.int64)),
         paragraph_lengths=torch.from_numpy(sentences_per_paragraph.astype(np.int64)),
         document_lengths=torch.from_numpy(paragraphs_per_document.astype(np.int64)),
     )
@@ -382,3 +434,90 @@ def collate_batch(batch, word_group_ratio=WORD_GROUP_RATIO):
         raise TypeError(f"expected TokenizedDocuments, got {type(documents).__name__}.")
     batch = collate_documents(documents, word_group_ratio)
     return batch, None if labels is None else torch.as_tensor(labels)
+
+
+# DataLoader keywords that would replace the length bucketing and the collate
+REPLACED_LOADER_KEYWORDS = ("sampler", "batch_sampler", "collate_fn", "drop_last")
+
+
+def check_loader_keywords(loader_kwargs, *, training, prefix):
+    """Refuse the DataLoader keywords that would replace the length bucketing or the order.
+
+    Parameters
+    ----------
+    loader_kwargs : dict
+        Keywords of a data loader, e.g. from ``iterator_train__*`` parameters.
+    training : bool
+        Whether the loader is for training; other loaders must keep the order.
+    prefix : str
+        The parameter prefix the keywords came with, for the message.
+
+    Examples
+    --------
+    >>> check_loader_keywords({"num_workers": 0}, training=True, prefix="iterator_train")
+    >>> check_loader_keywords({"sampler": None}, training=True, prefix="iterator_train")
+    Traceback (most recent call last):
+    ...
+    ValueError: Batches group documents of similar size in the given order, which \
+iterator_train__sampler would change; remove it. batch_size and max_batch_words shape the batches.
+    """
+    refused = sorted(set(loader_kwargs) & set(REPLACED_LOADER_KEYWORDS))
+    if not training and loader_kwargs.get("shuffle"):
+        refused.append("shuffle")
+    if refused:
+        names = ", ".join(f"{prefix}__{key}" for key in refused)
+        raise ValueError(
+            f"Batches group documents of similar size in the given order, which {names} "
+            "would change; remove it. batch_size and max_batch_words shape the batches."
+        )
+
+
+def document_loader(
+    dataset, loader, loader_kwargs, *, batch_size, max_words, training, word_group_ratio, prefix
+):
+    """A data loader of :class:`DocumentBatch` es over a DocumentDataset (or a Subset of one).
+
+    Parameters
+    ----------
+    dataset : DocumentDataset or torch.utils.data.Subset
+        The documents.
+    loader : class
+        A ``torch.utils.data.DataLoader`` or a subclass.
+    loader_kwargs : dict
+        Its other keywords. ``batch_size`` and ``shuffle`` are read here;
+        :func:`check_loader_keywords` refuses those that would replace the
+        length bucketing or the order.
+    batch_size, max_words : int or None
+        Passed to :class:`BucketBatchSampler`.
+    training : bool
+        Shuffled, bucketed batches (unless ``shuffle=False``) or the given order.
+    word_group_ratio : float or None
+        Passed to :func:`collate_documents`.
+    prefix : str
+        The parameter prefix the keywords came with, for the message.
+
+    Returns
+    -------
+    loader instance
+
+    Examples
+    --------
+    >>> from torch.utils.data import DataLoader
+    >>> docs = TokenizedDocuments.from_nested([[[[2]]], [[[2, 2]]], [[[2]]]], {"a": 2})
+    >>> batches = document_loader(
+    ...     DocumentDataset(docs), DataLoader, {}, batch_size=2, max_words=None,
+    ...     training=False, word_group_ratio=None, prefix="iterator_valid",
+    ... )
+    >>> [len(batch) for batch, _ in batches]
+    [2, 1]
+    """
+    check_loader_keywords(loader_kwargs, training=training, prefix=prefix)
+    kwargs = dict(loader_kwargs)
+    sampler = BucketBatchSampler(
+        document_sizes(dataset),
+        kwargs.pop("batch_size", batch_size),
+        shuffle=kwargs.pop("shuffle", training),
+        max_words=max_words,
+    )
+    collate = partial(collate_batch, word_group_ratio=word_group_ratio)
+    return loader(dataset, batch_sampler=sampler, collate_fn=collate, **kwargs)

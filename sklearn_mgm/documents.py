@@ -334,3 +334,63 @@ class TokenizedDocuments:
             f"n_sentences={len(self.sentence_offsets) - 1}, n_words={len(self.word_ids)}, "
             f"vocabulary_size={self.vocabulary_size})"
         )
+
+
+def check_documents(X, estimator_name):
+    """Return ``X`` if it is TokenizedDocuments; raise a TypeError that says how to get them.
+
+    Parameters
+    ----------
+    X : object
+        What an estimator was given.
+    estimator_name : str
+        The estimator's name, for the message.
+
+    Returns
+    -------
+    TokenizedDocuments
+
+    Examples
+    --------
+    >>> check_documents(["raw text"], "MultiGranularityClassifier")
+    Traceback (most recent call last):
+    ...
+    TypeError: MultiGranularityClassifier expects TokenizedDocuments, the output of \
+HierarchicalTokenizer; got raw text. ...
+    """
+    if isinstance(X, TokenizedDocuments):
+        return X
+    hint = f"{estimator_name} expects TokenizedDocuments, the output of HierarchicalTokenizer; got "
+    if isinstance(X, str) or (
+        hasattr(X, "__len__") and len(X) and isinstance(next(iter(X), None), str)
+    ):
+        raise TypeError(
+            hint + "raw text. Put HierarchicalTokenizer in front of the classifier, e.g. "
+            "make_pipeline(HierarchicalTokenizer(), MultiGranularityClassifier()), or use "
+            "make_mgm_pipeline()."
+        )
+    raise TypeError(hint + f"{type(X).__name__}.")
+
+
+def check_same_vocabulary(X, vocabulary):
+    """Raise if ``X`` was tokenized with another vocabulary than ``vocabulary``.
+
+    Parameters
+    ----------
+    X : TokenizedDocuments
+        The documents.
+    vocabulary : Mapping of str to int
+        The vocabulary an estimator was fitted with.
+
+    Examples
+    --------
+    >>> docs = TokenizedDocuments.from_nested([[[[2]]]], {"a": 2})
+    >>> check_same_vocabulary(docs, {"a": 2})  # the same: passes
+    """
+    if X.vocabulary is vocabulary or X.vocabulary == vocabulary:
+        return
+    raise ValueError(
+        f"X was tokenized with a different vocabulary ({len(X.vocabulary)} words) from "
+        f"the one this classifier was fitted on ({len(vocabulary)} words). Transform "
+        "texts with the HierarchicalTokenizer fitted with it (a Pipeline does this)."
+    )

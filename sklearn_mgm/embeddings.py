@@ -15,6 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import torch
+from sklearn.utils._param_validation import HasMethods
+
+# scikit-learn constraints of an estimator's pretrained-vector parameters
+EMBEDDING_PARAMETER_CONSTRAINTS = {
+    "pretrained_embeddings": [str, os.PathLike, Mapping, HasMethods(["get_vector"]), None],
+    "freeze_embeddings": ["boolean"],
+}
 
 # word2vec binary files are read in chunks of this many bytes
 _CHUNK_BYTES = 1 << 20
@@ -132,6 +140,88 @@ def embedding_coverage(ids, documents):
         "vocabulary": len(ids) / max(len(documents.vocabulary), 1),
         "tokens": float(has_vector[documents.word_ids].sum() / max(n_tokens, 1)),
     }
+
+
+def describe_coverage(coverage, n_found, n_vocabulary):
+    """One sentence that reports an :func:`embedding_coverage`, as ``verbose`` fits print it.
+
+    Parameters
+    ----------
+    coverage : dict
+        ``{"vocabulary": float, "tokens": float}`` from :func:`embedding_coverage`.
+    n_found : int
+        Vocabulary words that have a vector.
+    n_vocabulary : int
+        Words in the vocabulary.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_coverage({"vocabulary": 0.5, "tokens": 0.75}, 1, 2)
+    'Pretrained vectors found for 1 of 2 vocabulary words (50.0%) and 75.0% of the training tokens.'
+    """
+    return (
+        f"Pretrained vectors found for {n_found} of {n_vocabulary} vocabulary words "
+        f"({coverage['vocabulary']:.1%}) and {coverage['tokens']:.1%} of the training tokens."
+    )
+
+
+class AlignedVectorCache:
+    """The last vectors :func:`align_word_vectors` gave, kept for the next fit.
+
+    A file is read again only when it changed on disk (:func:`file_stamp`)
+    or the vocabulary or dimension differ; other sources are aligned anew
+    every time, as they may have been changed in place.
+
+    Examples
+    --------
+    >>> cache = AlignedVectorCache()
+    >>> ids, vectors = cache.aligned({"cat": [0.5, 1.0]}, {"cat": 2}, embedding_dim=2)
+    >>> ids.tolist()
+    [2]
+    """
+
+    def __init__(self):
+        self._key = None
+        self._vectors = None
+
+    def aligned(self, source, vocabulary, embedding_dim):
+        """``align_word_vectors(source, vocabulary, embedding_dim)``, from the cache when it can.
+
+        Parameters
+        ----------
+        source, vocabulary, embedding_dim
+            As for :func:`align_word_vectors`.
+
+        Returns
+        -------
+        ids, vectors : ndarray
+            As :func:`align_word_vectors` returns them.
+        """
+        stamp = file_stamp(source)
+        key = (stamp, embedding_dim, vocabulary)
+        if stamp is None or self._key != key:
+            self._vectors = align_word_vectors(source, vocabulary, embedding_dim)
+            self._key = key
+        return self._vectors
+
+    def copy_into(self, embedding, source, vocabulary):
+        """Overwrite the rows of ``embedding`` whose words have a vector in ``source``.
+
+        Parameters
+        ----------
+        embedding : torch.nn.Embedding
+            Rows indexed by the vocabulary's ids.
+        source, vocabulary
+            As for :func:`align_word_vectors`; the dimension is the embedding's.
+        """
+        ids, vectors = self.aligned(source, vocabulary, embedding.embedding_dim)
+        weight = embedding.weight
+        with torch.no_grad():
+            weight[torch.from_numpy(ids)] = torch.from_numpy(vectors).to(weight.dtype)
 
 
 def _from_mapping(vectors, vocabulary, dim):

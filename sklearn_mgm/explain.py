@@ -28,10 +28,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from sklearn.pipeline import Pipeline
-
-from .batching import collate_documents
 
 
 @dataclass
@@ -234,7 +231,7 @@ def explain(pipeline, texts):
     if not (
         isinstance(pipeline, Pipeline)
         and len(pipeline.steps) > 1
-        and hasattr(pipeline[-1], "explain")
+        and hasattr(pipeline[-1], "forward_batches")
     ):
         raise TypeError(
             "explain expects a fitted Pipeline of HierarchicalTokenizer and "
@@ -243,8 +240,7 @@ def explain(pipeline, texts):
         )
     preprocessing, classifier = pipeline[:-1], pipeline[-1]
     X = preprocessing.transform(texts)
-    weights = classifier.explain(X)
-    probabilities = classifier.predict_proba(X)
+    weights, probabilities = attention_weights(classifier, X)
     classes = classifier.classes_.tolist()
     return [
         Explanation(
@@ -262,44 +258,56 @@ def explain(pipeline, texts):
 
 
 def attention_weights(classifier, X):
-    """Weight of every paragraph, sentence and word of each document.
+    """Weight of every paragraph, sentence and word of each document, and its probabilities.
 
-    The work behind :meth:`MultiGranularityClassifier.explain`, which checks
-    its input first and has an example. Runs the classifier's network in eval
-    mode on its device, ``batch_size`` documents at a time (documents of
-    similar size together).
+    One pass of the network in evaluation mode, batched as ``predict_proba``
+    batches (``batch_size``, ``max_batch_words``, the device's sentence
+    grouping, ``torch_threads``): the probabilities are those
+    ``predict_proba`` returns.
 
     Parameters
     ----------
     classifier : MultiGranularityClassifier
         A fitted classifier.
     X : TokenizedDocuments
-        The documents.
+        Documents tokenized with the vocabulary seen in fit.
 
     Returns
     -------
-    list of dict
+    weights : list of dict
         One per document, with ``"paragraph"`` (list of float), ``"sentence"``
         (a list of float per paragraph) and ``"word"`` (nested like ``X[i]``).
+    probabilities : ndarray of shape (n_documents, n_classes)
+        The class probabilities, columns following ``classifier.classes_``.
+
+    Examples
+    --------
+    >>> from sklearn_mgm import MultiGranularityClassifier, TokenizedDocuments
+    >>> vocabulary = {"goal": 2, "fans": 3, "stocks": 4, "fall": 5}
+    >>> X = TokenizedDocuments.from_nested([[[[2, 3]], [[3]]], [[[4, 5]]]] * 5, vocabulary)
+    >>> clf = MultiGranularityClassifier(embedding_dim=4, hidden_size=4, max_epochs=1)
+    >>> weights, proba = attention_weights(clf.fit(X, [0, 1] * 5), X[:1])
+    >>> [[len(words) for words in paragraph] for paragraph in weights[0]["word"]]
+    [[2], [1]]
+    >>> round(sum(weights[0]["paragraph"]), 6), proba.shape
+    (1.0, (1, 2))
     """
-    module = classifier.module_
-    order = np.argsort(X.n_words, kind="stable")
-    result = [None] * len(X)
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.inference_mode():
-            for start in range(0, len(X), classifier.batch_size):
-                positions = order[start : start + classifier.batch_size]
-                documents = X.take(positions)
-                batch = collate_documents(documents)
-                _, attention = classifier.infer(batch, return_attention=True)
-                word = _word_weights(documents, batch, attention, module.granularities)
-                for position, weights in zip(positions, _nest(documents, word)):
-                    result[position] = weights
-    finally:
-        module.train(was_training)
-    return result
+    if not hasattr(classifier, "forward_batches"):
+        raise TypeError(
+            "attention_weights expects a MultiGranularityClassifier; got "
+            f"{type(classifier).__name__}."
+        )
+    weights = [None] * len(X)
+    probabilities = []
+    batches = classifier.forward_batches(X, return_attention=True)
+    for positions, batch, proba, (attention,) in batches:
+        documents = X.take(positions)
+        word = _word_weights(documents, batch, attention, classifier.module_.granularities)
+        for position, document in zip(positions, _nest(documents, word)):
+            weights[position] = document
+        probabilities.append((positions, proba))
+    order = np.concatenate([positions for positions, _ in probabilities])
+    return weights, np.concatenate([proba for _, proba in probabilities])[np.argsort(order)]
 
 
 def _word_weights(documents, batch, attention, granularities):

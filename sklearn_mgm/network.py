@@ -8,18 +8,73 @@ granularity named in ``granularities`` contributes one document vector
 they are concatenated before the output layer.
 """
 
+import numbers
+from functools import partial
+
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .documents import PAD_ID
+
 GRANULARITIES = ("word", "sentence", "paragraph")
 RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+POOLINGS = ("attention", "attention+max")
+
+# scikit-learn constraints of the network's parameters, as estimators declare them
+NETWORK_PARAMETER_CONSTRAINTS = {
+    "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+    "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "rnn": [StrOptions(set(RECURRENT_CELLS))],
+    "granularities": [tuple, list, str],
+    "attention_heads": [Interval(numbers.Integral, 1, None, closed="left")],
+    "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+}
+
+
+def check_granularities(granularities):
+    """The ``granularities`` parameter as a tuple; raise if it is empty, unknown or repeated.
+
+    Parameters
+    ----------
+    granularities : str or iterable of str
+        Names drawn from ``GRANULARITIES``.
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> check_granularities("word"), check_granularities(["sentence", "paragraph"])
+    (('word',), ('sentence', 'paragraph'))
+    """
+    given = granularities
+    if isinstance(granularities, str):
+        granularities = (granularities,)
+    try:
+        granularities = tuple(granularities)
+    except TypeError:
+        granularities = ()
+    if not granularities or not set(granularities) <= set(GRANULARITIES):
+        raise ValueError(
+            "granularities must be a non-empty tuple drawn from "
+            f"{GRANULARITIES}, e.g. ('word', 'sentence'); got {given!r}."
+        )
+    if len(set(granularities)) != len(granularities):
+        raise ValueError(f"granularities has duplicates: {given!r}.")
+    return granularities
 
 
 class AttentionPool(nn.Module):
     """Attention pooling: u = tanh(W h + b), α = softmax(u·c), output Σ α h per head.
 
-    Masked items get weight 0; a row with no item at all pools to zeros.
+    Masked items get weight 0; a row with no item at all pools to zeros. With
+    ``max_pool``, the item-wise maximum of each feature follows the heads'
+    outputs: attention averages an item away until training has taught it
+    where to look, while the maximum keeps "some item has this feature" from
+    the start.
 
     Parameters
     ----------
@@ -27,20 +82,35 @@ class AttentionPool(nn.Module):
         Size of each item vector.
     heads : int, default=1
         Number of context vectors; their outputs are concatenated.
+    max_pool : bool, default=False
+        Append the maximum over the items.
+
+    Examples
+    --------
+    >>> pool = AttentionPool(input_size=4, heads=2, max_pool=True)
+    >>> pooled, weights = pool(torch.ones(3, 5, 4), torch.ones(3, 5, dtype=torch.bool))
+    >>> pooled.shape, weights.shape, pool.output_size
+    (torch.Size([3, 12]), torch.Size([3, 5, 2]), 12)
     """
 
-    def __init__(self, input_size, heads=1):
+    def __init__(self, input_size, heads=1, max_pool=False):
         super().__init__()
         self.projection = nn.Linear(input_size, input_size)
         self.context = nn.Parameter(torch.empty(heads, input_size))
-        self.output_size = heads * input_size
+        self.max_pool = max_pool
+        self.output_size = (heads + max_pool) * input_size
 
     def forward(self, items, mask):
         scores = torch.tanh(self.projection(items)) @ self.context.T  # (N, L, K)
         scores = scores.masked_fill(~mask[..., None], torch.finfo(scores.dtype).min)
         weights = torch.softmax(scores, dim=1) * mask[..., None]  # (N, L, K)
         pooled = torch.einsum("nlk,nld->nkd", weights.to(items.dtype), items)  # (N, K, D)
-        return pooled.flatten(1), weights  # (N, K * D), (N, L, K)
+        if not self.max_pool:
+            return pooled.flatten(1), weights  # (N, K * D), (N, L, K)
+        lowest = torch.finfo(items.dtype).min
+        largest = items.masked_fill(~mask[..., None], lowest).amax(dim=1, keepdim=True)
+        largest = largest.masked_fill(~mask.any(dim=1)[:, None, None], 0)  # (N, 1, D)
+        return torch.cat([pooled, largest], dim=1).flatten(1), weights  # (N, (K+1) * D)
 
 
 class SequenceEncoder(nn.Module):
@@ -59,6 +129,9 @@ class SequenceEncoder(nn.Module):
         Hidden size per direction; outputs have ``2 * hidden_size`` features.
     rnn : {"gru", "lstm"}, default="gru"
         Recurrent cell.
+    residual : bool, default=False
+        Add a linear map of each input to its output: the item itself reaches
+        the next level whatever its context, besides what the cell makes of it.
 
     Examples
     --------
@@ -67,12 +140,13 @@ class SequenceEncoder(nn.Module):
     torch.Size([2, 5, 6])
     """
 
-    def __init__(self, input_size, hidden_size, rnn="gru"):
+    def __init__(self, input_size, hidden_size, rnn="gru", residual=False):
         super().__init__()
         self.rnn = RECURRENT_CELLS[rnn](
             input_size, hidden_size, batch_first=True, bidirectional=True
         )
         self.output_size = 2 * hidden_size
+        self.skip = nn.Linear(input_size, self.output_size) if residual else None
 
     def forward(self, inputs, lengths):
         """Encode ``inputs`` (N, L, D) whose rows hold ``lengths`` (N,) items (a CPU tensor)."""
@@ -84,7 +158,11 @@ class SequenceEncoder(nn.Module):
         )
         states, _ = self.rnn(packed)
         states, _ = pad_packed_sequence(states, batch_first=True, total_length=length)
-        return states  # (N, L, 2H)
+        if self.skip is None:
+            return states  # (N, L, 2H)
+        positions = torch.arange(length, device=inputs.device)
+        mask = positions < lengths.to(inputs.device)[:, None]  # (N, L)
+        return states + self.skip(inputs) * mask[..., None].to(states.dtype)  # (N, L, 2H)
 
 
 def gather_rows(items, index):
@@ -148,6 +226,11 @@ class MultiGranularityNetwork(nn.Module):
         Context vectors per attention pool; their outputs are concatenated.
     dropout : float, default=0.2
         Dropout on the word embeddings and on the fused document vector.
+    pooling : {"attention", "attention+max"}, default="attention"
+        How each level pools its items: attention alone, or attention beside
+        the item-wise maximum (see :class:`AttentionPool`).
+    residual : bool, default=False
+        Give every encoder a linear skip connection (see :class:`SequenceEncoder`).
 
     Examples
     --------
@@ -170,31 +253,33 @@ class MultiGranularityNetwork(nn.Module):
         granularities=GRANULARITIES,
         attention_heads=1,
         dropout=0.2,
+        pooling="attention",
+        residual=False,
     ):
         super().__init__()
-        unknown = set(granularities) - set(GRANULARITIES)
-        if not granularities or unknown:
-            raise ValueError(
-                f"granularities must be a non-empty subset of {GRANULARITIES}; got {granularities}."
-            )
-        self.granularities = tuple(granularities)
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=0)
-        self.word_encoder = SequenceEncoder(embedding_dim, hidden_size, rnn)
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
+        self.granularities = check_granularities(granularities)
+        self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=PAD_ID)
+        encoder = partial(SequenceEncoder, hidden_size=hidden_size, rnn=rnn, residual=residual)
+        pool = partial(AttentionPool, heads=attention_heads, max_pool=pooling == "attention+max")
+        self.word_encoder = encoder(embedding_dim)
         states = self.word_encoder.output_size
+        views = {}  # the pool that makes each granularity's document vector
         if "word" in granularities:
-            self.document_word_attention = AttentionPool(states, attention_heads)
+            self.document_word_attention = views["word"] = pool(states)
         if self._needs_sentences:
-            self.word_attention = AttentionPool(states, attention_heads)
-            self.sentence_encoder = SequenceEncoder(states * attention_heads, hidden_size, rnn)
+            self.word_attention = pool(states)
+            self.sentence_encoder = encoder(self.word_attention.output_size)
         if "sentence" in granularities:
-            self.document_sentence_attention = AttentionPool(states, attention_heads)
+            self.document_sentence_attention = views["sentence"] = pool(states)
         if "paragraph" in granularities:
-            self.sentence_attention = AttentionPool(states, attention_heads)
-            self.paragraph_encoder = SequenceEncoder(states * attention_heads, hidden_size, rnn)
-            self.paragraph_attention = AttentionPool(states, attention_heads)
-        self._heads = attention_heads
+            self.sentence_attention = pool(states)
+            self.paragraph_encoder = encoder(self.sentence_attention.output_size)
+            self.paragraph_attention = views["paragraph"] = pool(states)
         self.dropout = nn.Dropout(dropout)
-        self.output = nn.Linear(len(self.granularities) * states * attention_heads, n_classes)
+        fused = sum(views[name].output_size for name in self.granularities)
+        self.output = nn.Linear(fused, n_classes)
         self.apply(_init_weights)
 
     @property
@@ -263,19 +348,27 @@ class MultiGranularityNetwork(nn.Module):
             words = batch.words[rows, :width]  # (G, W)
             encoded = self.word_encoder(self.dropout(self.embedding(words)), lengths)  # (G, W, 2H)
             if "word" in self.granularities:
-                states.append(encoded.flatten(0, 1))  # (G*W, 2H)
+                states.append(encoded)
             if self._needs_sentences:
-                pooled, group_weights = self.word_attention(encoded, words > 0)  # (G, K*2H)
+                pooled, group_weights = self.word_attention(encoded, words != PAD_ID)  # (G, K*2H)
                 sentences.append(pooled)
                 if return_attention:
                     padding = batch.words.shape[1] - width
                     weights.append(nn.functional.pad(group_weights, (0, 0, 0, padding)))
         zeros = self.embedding.weight.new_zeros  # for a batch without a single word
         size = self.word_encoder.output_size
-        position = batch.grouped_position
-        word_states = torch.cat(states) if states else zeros(0, size)  # (sum G*W, 2H)
-        sentences = torch.cat(sentences)[position] if sentences else zeros(0, self._heads * size)
-        weights = (
-            torch.cat(weights)[position] if weights else zeros(0, batch.words.shape[1], self._heads)
-        )  # (S, Wmax, K)
+        word_states = batch.join_group_grids(states) if states else zeros(0, size)  # (ΣG*W, 2H)
+        if self._needs_sentences:
+            pool = self.word_attention
+            sentences = (
+                batch.in_sentence_order(sentences) if sentences else zeros(0, pool.output_size)
+            )
+            heads = pool.context.shape[0]
+            weights = (
+                batch.in_sentence_order(weights)
+                if weights
+                else zeros(0, batch.words.shape[1], heads)
+            )  # (S, Wmax, K)
+        else:
+            sentences = weights = None
         return word_states, sentences, weights

@@ -11,11 +11,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils import estimator_checks
+from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
+from torch.utils.data import DataLoader
 
+import sklearn_mgm.classifier as classifier_module
 from sklearn_mgm import (
     HierarchicalTokenizer,
     MultiGranularityClassifier,
-    TokenizedDocuments,
     make_mgm_pipeline,
 )
 from sklearn_mgm.datasets import make_hierarchical_documents
@@ -255,25 +258,40 @@ def test_pickle_and_joblib_round_trips(tmp_path, corpus, fitted):
 
 def test_grid_search_over_both_steps(corpus):
     texts, y = corpus
+    seen = []
+
+    def scorer(pipe, X, y):  # notes what each fitted candidate really used
+        seen.append((pipe[0].min_df, pipe[-1].module_.granularities, pipe[-1].hidden_size))
+        return pipe.score(X, y)
+
+    grid = {
+        "classifier__hidden_size": [4, 8],
+        "classifier__granularities": [("word",), ("word", "sentence", "paragraph")],
+        "tokenizer__min_df": [1, 2],
+    }
     search = GridSearchCV(
         make_mgm_pipeline(sentence_model="untrained", **{**SMALL, "max_epochs": 1}),
-        {
-            "classifier__hidden_size": [4, 8],
-            "classifier__granularities": [("word",), ("word", "sentence", "paragraph")],
-            "tokenizer__min_df": [1, 2],
-        },
+        grid,
         cv=2,
+        scoring=scorer,
     ).fit(texts, y)
-    assert len(search.cv_results_["params"]) == 8
-    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
-    assert search.best_estimator_.predict(texts[:2]).shape == (2,)
+    expected = {
+        (min_df, granularities, hidden_size)
+        for min_df in grid["tokenizer__min_df"]
+        for granularities in grid["classifier__granularities"]
+        for hidden_size in grid["classifier__hidden_size"]
+    }
+    assert set(seen) == expected and len(seen) == 2 * len(expected)
+    fitted = search.best_estimator_
+    assert fitted[0].min_df == search.best_params_["tokenizer__min_df"]
+    assert fitted[-1].module_.granularities == search.best_params_["classifier__granularities"]
 
 
-def test_cross_val_score_in_parallel(corpus):
+def test_cross_val_score_in_parallel_equals_sequential(corpus):
     texts, y = corpus
     pipe = make_mgm_pipeline(sentence_model="untrained", **{**SMALL, "max_epochs": 1})
-    scores = cross_val_score(pipe, texts, y, cv=3, n_jobs=2)
-    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    parallel = cross_val_score(pipe, texts, y, cv=3, n_jobs=2)
+    np.testing.assert_array_equal(parallel, cross_val_score(pipe, texts, y, cv=3, n_jobs=1))
 
 
 def test_make_mgm_pipeline_routes_keywords():
@@ -301,10 +319,9 @@ def test_the_hierarchy_is_learned_where_a_bag_of_words_fails(structure_pipeline)
 # Every other check feeds numeric 2-D arrays, which neither estimator accepts by design.
 EXPECTED_FAILURES = {
     ("MultiGranularityClassifier", "check_no_attributes_set_in_init"): (
-        "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_"
-    ),
-    ("MultiGranularityClassifier", "check_do_not_raise_errors_in_init_or_set_params"): (
-        "skorch's __init__ builds its callback list eagerly and fails on the check's odd values"
+        "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_; they "
+        "cannot be renamed in a subclass, as skorch's get_params takes every other "
+        "attribute of the instance for a parameter"
     ),
 }
 APPLICABLE_CHECKS = [
@@ -337,8 +354,147 @@ def test_sklearn_common_checks(check, estimator):
         run_check(name, estimator)
 
 
-def test_classifier_takes_the_container_only():
+def test_classifier_takes_the_container_only(corpus):
     tags = MultiGranularityClassifier().__sklearn_tags__()
     assert not tags.input_tags.two_d_array
     assert tags.estimator_type == "classifier"
-    assert issubclass(TokenizedDocuments, object)
+    with pytest.raises(TypeError, match=r"expects TokenizedDocuments, .* got ndarray"):
+        MultiGranularityClassifier(**SMALL).fit(np.zeros((6, 3)), [0, 1] * 3)
+
+
+@pytest.fixture(scope="module")
+def documents(corpus):
+    texts, y = corpus
+    return HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts), y
+
+
+def test_a_first_partial_fit_is_seeded(documents):
+    X, y = documents
+    probabilities = []
+    for global_seed in (1, 2):  # whatever torch's global state, random_state decides
+        torch.manual_seed(global_seed)
+        clf = MultiGranularityClassifier(**SMALL).partial_fit(X, y)
+        probabilities.append(clf.partial_fit(X, y).predict_proba(X))
+    np.testing.assert_array_equal(*probabilities)
+    fitted = MultiGranularityClassifier(**{**SMALL, "max_epochs": 2}).fit(X, y)
+    once = MultiGranularityClassifier(**SMALL).partial_fit(X, y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), once.predict_proba(X))
+
+
+def test_balanced_class_weight_in_partial_fit_comes_from_y(documents):
+    X, y = documents
+    X, y = X[:20], y[:20]  # 12 sport, 8 money
+    clf = MultiGranularityClassifier(class_weight="balanced", **SMALL)
+    weights = clf.partial_fit(X, y, classes=["money", "sport"]).criterion_.weight
+    torch.testing.assert_close(weights, torch.tensor([20 / (2 * 8), 20 / (2 * 12)]))
+    with pytest.raises(ValueError, match=r"frequency in y, which lacks \['state'\]"):
+        clf = MultiGranularityClassifier(class_weight="balanced", **SMALL)
+        clf.partial_fit(X, y, classes=["money", "sport", "state"])
+
+
+class RecordingLoader(DataLoader):
+    """A DataLoader that counts the times it is built."""
+
+    built = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).built += 1
+        super().__init__(*args, **kwargs)
+
+
+def batch_order(clf, X):
+    return [len(batch) for batch, _ in clf.get_iterator(clf.get_dataset(X), training=True)]
+
+
+def test_data_loader_classes_and_keywords_are_honoured_or_refused(documents):
+    X, y = documents
+    clf = MultiGranularityClassifier(
+        **SMALL, iterator_train=RecordingLoader, iterator_valid=RecordingLoader
+    ).fit(X, y)
+    built = RecordingLoader.built
+    assert built >= 1
+    clf.predict(X)
+    assert RecordingLoader.built == built + 1
+    ordered = clone(clf).set_params(iterator_train__shuffle=False, max_batch_words=60).fit(X, y)
+    assert batch_order(ordered, X) == batch_order(ordered, X)
+    first = [batch.words for batch, _ in ordered.get_iterator(ordered.get_dataset(X), True)]
+    again = [batch.words for batch, _ in ordered.get_iterator(ordered.get_dataset(X), True)]
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
+    for key in ("iterator_train__sampler", "iterator_train__collate_fn", "iterator_valid__shuffle"):
+        with pytest.raises(ValueError, match=f"which {key} would change"):
+            clone(clf).set_params(**{key: True}).fit(X, y)
+
+
+def test_set_params_stores_and_fit_validates(documents):
+    X, y = documents
+    clf = MultiGranularityClassifier().set_params(callbacks=3, callbacks__print_log__sink=len)
+    assert clf.get_params()["callbacks"] == 3
+    with pytest.raises(InvalidParameterError, match="'callbacks' parameter"):
+        clf.fit(X, y)
+    clf = MultiGranularityClassifier(**SMALL).set_params(callbacks__print_log__sink=len)
+    assert dict(clf.fit(X, y).callbacks_)["print_log"].sink is len
+
+
+def test_unknown_fit_parameters_are_refused_by_name(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(sentence_model="untrained", **SMALL)
+    with pytest.raises(TypeError, match=r"unexpected fit parameter\(s\) \['sample_weight'\]"):
+        pipe.fit(texts, y, classifier__sample_weight=np.ones(len(y)))
+    with pytest.raises(TypeError, match="unexpected fit parameter"):
+        pipe.fit(texts, y)[-1].partial_fit(pipe[0].transform(texts), y, weights=1)
+
+
+class InterruptAfter(Callback):
+    """Raise KeyboardInterrupt at the end of an epoch, as Ctrl-C would."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_the_model_and_says_so(documents):
+    X, y = documents
+    clf = MultiGranularityClassifier(**{**SMALL, "max_epochs": 3}, callbacks=[InterruptAfter(1)])
+    assert clf.fit(X, y).interrupted_
+    assert len(clf.history_) == 1 and clf.predict(X).shape == (len(y),)
+    assert not clone(clf).set_params(callbacks=None).fit(X, y).interrupted_
+
+
+def test_each_call_validates_its_input_once(documents, monkeypatch):
+    X, y = documents
+    calls = []
+    real = classifier_module.check_training_data
+
+    def counting(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(classifier_module, "check_training_data", counting)
+    clf = MultiGranularityClassifier(**SMALL).fit(X, y)
+    clf.partial_fit(X, y)
+    assert len(calls) == 2
+
+
+# text-input versions of scikit-learn's checks, which feed numeric arrays
+@pytest.mark.parametrize("name", ["tokenizer", "classifier"])
+def test_fit_leaves_parameters_and_predict_leaves_state_alone(corpus, name):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(sentence_model="untrained", **SMALL)
+    estimator = pipe.named_steps[name]
+    X = texts if name == "tokenizer" else pipe[0].fit_transform(texts)
+    params = joblib.hash(estimator.get_params())
+    estimator.fit(X, y)
+    assert joblib.hash(estimator.get_params()) == params  # check_estimators_overwrite_params
+    state = dict(estimator.__dict__)
+    estimator.transform(X) if name == "tokenizer" else estimator.predict_proba(X)
+    assert estimator.__dict__ == state  # check_dict_unchanged
+
+
+def test_fit_is_idempotent(documents):
+    X, y = documents
+    clf = MultiGranularityClassifier(**SMALL)
+    first = clf.fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(clf.fit(X, y).predict_proba(X), first)

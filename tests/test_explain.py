@@ -14,6 +14,7 @@ from sklearn_mgm import (
 )
 from sklearn_mgm.batching import collate_documents
 from sklearn_mgm.datasets import make_hierarchical_documents
+from sklearn_mgm.explain import attention_weights
 
 SMALL = dict(
     sentence_model="untrained",
@@ -108,13 +109,13 @@ def test_batching_order_and_mode_do_not_change_weights(fitted, corpus):
     classifier = fitted[-1]
     X = fitted[0].transform(corpus[0])
     classifier.module_.train()
-    expected = classifier.explain(X)
-    assert classifier.module_.training
-    assert classifier.explain(X) == expected  # dropout is off while explaining
+    expected = attention_weights(classifier, X)[0]
+    classifier.module_.train()
+    assert attention_weights(classifier, X)[0] == expected  # dropout is off while explaining
     reverse = np.arange(len(X))[::-1]
     classifier.set_params(batch_size=1)
     try:
-        shuffled = classifier.explain(X[reverse])
+        shuffled = attention_weights(classifier, X[reverse])[0]
     finally:
         classifier.set_params(batch_size=SMALL["batch_size"])
     for got, want in zip(shuffled, [expected[i] for i in reverse]):
@@ -130,7 +131,7 @@ def test_empty_sentences_and_paragraphs_weigh_nothing():
     classifier = MultiGranularityClassifier(embedding_dim=4, hidden_size=4, max_epochs=1)
     classifier.fit(train, [0, 1, 1] * 4)
     X = TokenizedDocuments.from_nested([[[[2, 3], [], [4]], [], [[5]]], []], vocabulary)
-    document, empty = classifier.explain(X)
+    document, empty = attention_weights(classifier, X)[0]
     assert structure(document["word"]) == structure(X[0])
     assert document["word"][0][1] == [] and document["sentence"][0][1] == 0.0
     assert document["sentence"][1] == [] and document["paragraph"][1] == 0.0
@@ -146,7 +147,7 @@ def test_prediction_matches_predict(fitted, corpus):
     proba = fitted.predict_proba(texts)
     for explanation, row in zip(explanations, proba):
         assert list(explanation.probabilities) == fitted.classes_.tolist()
-        np.testing.assert_allclose(list(explanation.probabilities.values()), row, rtol=1e-6)
+        np.testing.assert_array_equal(list(explanation.probabilities.values()), row)
 
 
 def test_html_is_self_contained_and_escapes_the_text():
@@ -208,29 +209,51 @@ def test_bad_input(corpus):
     with pytest.raises(ValueError, match="string object received"):
         explain(pipe, "a single text")
     with pytest.raises(TypeError, match="expects TokenizedDocuments"):
-        pipe[-1].explain(texts)
+        attention_weights(pipe[-1], texts)
+    with pytest.raises(TypeError, match="expects a MultiGranularityClassifier"):
+        attention_weights(pipe, texts)
 
 
-@pytest.fixture(scope="module")
-def structure_model(structure_pipeline):
-    # Where the attention settles depends on the training run. Over seeds 0 to 5 of
-    # these settings every model separates the classes, but only seeds 2 and 4 put the
-    # sentence attention on the sentence holding both cue words; the others look at
-    # the sentences holding one cue each (the evidence for the other class) or spread
-    # it evenly. Seed 2 is a run that localises, so the test checks that the weights
-    # land on the right sentences.
-    texts, y = make_hierarchical_documents(600, random_state=0)
-    pipe = structure_pipeline(random_state=2)
-    return pipe.fit(texts[:400], y[:400]), texts[400:], y[400:]
+def test_one_pass_batched_as_predict_gives_the_probabilities(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(max_batch_words=60, **SMALL).fit(texts, y)
+    classifier, X = pipe[-1], pipe[0].transform(texts)
+    expected = classifier.predict_proba(X)
+    batches = []
+    hook = classifier.module_.register_forward_hook(lambda module, args, out: batches.append(1))
+    try:
+        explanations = explain(pipe, texts)
+    finally:
+        hook.remove()
+    order = np.argsort(X.n_words, kind="stable")
+    loader = classifier.get_iterator(classifier.get_dataset(X.take(order)))
+    assert len(batches) == len(loader) > -(-len(X) // SMALL["batch_size"])  # words bound them
+    got = np.array([list(explanation.probabilities.values()) for explanation in explanations])
+    np.testing.assert_array_equal(got, expected)
 
 
-def test_attention_finds_the_sentence_that_holds_both_cue_words(structure_model):
-    pipe, texts, y = structure_model
-    assert pipe.score(texts, y) >= 0.95
-    hits = []
-    for explanation, label in zip(explain(pipe, texts), y):
-        if label == 1:
-            sentences = [sentence for paragraph in explanation.words for sentence in paragraph]
-            heaviest = sentences[np.argmax(flat(explanation.sentence_weights))]
-            hits.append("zephyr" in heaviest and "quill" in heaviest)
-    assert np.mean(hits) >= 0.8
+def test_the_heaviest_sentence_is_the_one_the_network_attends_to(corpus):
+    # Set the document-level sentence attention by hand to prefer the sentence
+    # with the word "zephyr", wherever it stands; the explanation must follow.
+    texts, y = corpus
+    pipe = make_mgm_pipeline(granularities=("sentence",), **SMALL).fit(texts, y)
+    module = pipe[-1].module_
+    pool = module.document_sentence_attention
+    # one sentence a paragraph: a sentence's state does not depend on its neighbours
+    documents = ["Zephyr came.\n\nThen rain fell.", "Then rain fell.\n\nZephyr came."]
+    states = []
+    hook = pool.register_forward_hook(lambda m, args, out: states.append(args[0]))
+    try:
+        explain(pipe, documents[:1])
+    finally:
+        hook.remove()
+    cue, other = torch.tanh(states[0][0, :2])  # what the pool scores, with W = I and b = 0
+    difference = cue - other
+    with torch.no_grad():
+        pool.projection.weight.copy_(torch.eye(pool.projection.in_features))
+        pool.projection.bias.zero_()
+        # the cue sentence scores 20 more than the other under every head
+        pool.context.copy_((20 * difference / difference.dot(difference)).expand_as(pool.context))
+    for text, position in zip(documents, [0, 1]):
+        weights = flat(explain(pipe, [text])[0].sentence_weights)
+        assert int(np.argmax(weights)) == position and max(weights) > 0.99

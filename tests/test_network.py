@@ -51,7 +51,6 @@ def pad(batch, extra=3):
         [(rows, lengths, width + extra) for rows, lengths, width in batch.word_groups],
         words=wider(batch.words),
         grouped_position=batch.grouped_position,
-        sentence_lengths=batch.sentence_lengths,
         paragraph_lengths=batch.paragraph_lengths,
         document_lengths=batch.document_lengths,
         sentence_index=wider(batch.sentence_index),
@@ -164,5 +163,5 @@ def test_attention_pool_of_a_fully_masked_row_is_zero():
 
 @pytest.mark.parametrize("bad", [(), ("word", "letter")])
 def test_bad_granularities(bad):
-    with pytest.raises(ValueError, match="granularities must be a non-empty subset"):
+    with pytest.raises(ValueError, match="granularities must be a non-empty tuple"):
         make_network(granularities=bad)

@@ -1,0 +1,187 @@
+"""DocumentNetMixin: what a skorch net needs to train on and predict TokenizedDocuments.
+
+skorch's defaults assume arrays that its Dataset can index and its
+DataLoader can batch. TokenizedDocuments are ragged, so this mixin supplies
+the dataset, the length-bucketing iterator, the validation split, the
+device placement and mixed precision of each DocumentBatch, and prediction
+in batches of similar size. It also keeps what skorch forgets: whether
+Ctrl-C ended training, and the starting learning rate a resumed schedule
+needs. :class:`~sklearn_mgm.MultiGranularityClassifier` is built on it.
+"""
+
+import numpy as np
+import torch
+from skorch.dataset import ValidSplit
+from skorch.utils import is_dataset, to_device
+
+from .batching import WORD_GROUP_RATIO, DocumentBatch, DocumentDataset, document_loader
+from .documents import check_documents, check_same_vocabulary
+from .training import derived_seed, torch_settings
+
+# prefixes of parameters whose objects skorch builds anew in every call
+_BUILT_PER_CALL = ("iterator_train", "iterator_valid", "dataset")
+
+
+class DocumentNetMixin:
+    """skorch hooks for nets whose inputs are :class:`~sklearn_mgm.TokenizedDocuments`.
+
+    Mix it in before a skorch net class. It reads the net's
+    ``max_batch_words``, ``mixed_precision``, ``torch_threads``,
+    ``validation_fraction``, ``random_state`` and ``vocabulary_`` (set in fit).
+
+    Attributes
+    ----------
+    interrupted_ : bool
+        Whether Ctrl-C (KeyboardInterrupt) ended the last training call
+        early; skorch then keeps the weights of the last finished batch.
+        Set by ``fit_loop`` from its start.
+
+    Examples
+    --------
+    >>> from sklearn_mgm import MultiGranularityClassifier
+    >>> issubclass(MultiGranularityClassifier, DocumentNetMixin)
+    True
+    """
+
+    def predict_proba(self, X):
+        """Probability of each class for each document.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents tokenized with the vocabulary seen in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_documents, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """
+        if is_dataset(X):  # skorch's validation scoring
+            with torch_settings(n_threads=self.torch_threads):
+                return super().predict_proba(X)
+        batches = [(positions, proba) for positions, _, proba, _ in self.forward_batches(X)]
+        positions = np.concatenate([positions for positions, _ in batches])
+        return np.concatenate([proba for _, proba in batches])[np.argsort(positions)]
+
+    def forward_batches(self, X, **forward_params):
+        """Run the network in evaluation mode over ``X``, batched as ``predict_proba`` does.
+
+        Documents of similar size are batched together, within ``batch_size``
+        and ``max_batch_words``, with ``torch_threads`` threads.
+
+        Parameters
+        ----------
+        X : TokenizedDocuments
+            Documents tokenized with the vocabulary seen in fit.
+        **forward_params : dict
+            Passed to the network's ``forward``, e.g. ``return_attention=True``.
+
+        Yields
+        ------
+        positions : ndarray of int
+            Positions in ``X`` of the batch's documents, in batch order.
+        batch : DocumentBatch
+            The batch, as the network read it.
+        probabilities : ndarray of shape (len(positions), n_classes)
+        outputs : tuple
+            The network's other outputs for the batch, e.g. the attention weights.
+        """
+        self.check_is_fitted()
+        name = type(self).__name__
+        X = check_documents(X, name)
+        if not len(X):
+            raise ValueError(f"Found 0 documents while a minimum of 1 is required by {name}.")
+        check_same_vocabulary(X, self.vocabulary_)
+        order = np.argsort(X.n_words, kind="stable")
+        nonlinearity, start = self._get_predict_nonlinearity(), 0
+        with torch_settings(n_threads=self.torch_threads), torch.inference_mode():
+            self._set_training(False)
+            for batch, _ in self.get_iterator(self.get_dataset(X.take(order))):
+                output = to_device(self.infer(batch, **forward_params), "cpu")
+                logits, *outputs = output if isinstance(output, tuple) else (output,)
+                positions, start = order[start : start + len(batch)], start + len(batch)
+                yield positions, batch, nonlinearity(logits).numpy(), tuple(outputs)
+
+    def set_params(self, **params):
+        # skorch builds the callbacks of an unfitted net at once, raising on odd values
+        # that fit would reject, and re-initialises the part of a fitted net that a
+        # prefixed parameter belongs to, raising for the data loaders and the dataset,
+        # which are built anew in every call: those are only stored
+        stored = {
+            key: value
+            for key, value in params.items()
+            if ("__" in key and key.split("__")[0] in _BUILT_PER_CALL)
+            or (key.startswith("callbacks") and not self.initialized_)
+        }
+        for key, value in stored.items():
+            setattr(self, key, value)
+            if "__" in key:
+                self._params_to_validate.add(key)
+        return super().set_params(**{k: v for k, v in params.items() if k not in stored})
+
+    def _get_param_names(self):
+        # skorch takes every public-looking attribute for a parameter, its own
+        # bookkeeping (_params_to_validate) too, which set_params must not replace
+        return [name for name in super()._get_param_names() if not name.startswith("_")]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    def initialize_optimizer(self, *args, **kwargs):
+        super().initialize_optimizer(*args, **kwargs)
+        # the lr schedule resumes from the history's epoch, which torch allows only
+        # when each group records its starting lr (a fresh optimizer after load)
+        for group in self.optimizer_.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs, **fit_params)
+        except KeyboardInterrupt:  # skorch's partial_fit swallows it after this
+            self.interrupted_ = True
+            raise
+
+    def infer(self, x, **fit_params):
+        if not isinstance(x, DocumentBatch):
+            return super().infer(x, **fit_params)
+        device = torch.device(self.device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.mixed_precision):
+            output = self.module_(x.to(device), **fit_params)
+        if isinstance(output, tuple):
+            return (output[0].float(), *output[1:])
+        return output.float()
+
+    def _compute_device(self):
+        """The device the network computes on (skorch's ``device=None`` leaves it on the CPU)."""
+        return torch.device("cpu" if self.device is None else self.device)
+
+    def get_dataset(self, X, y=None):
+        return X if is_dataset(X) else DocumentDataset(X, y)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if self.validation_fraction is None:
+            return super().get_split_datasets(X, y, **fit_params)
+        seed = derived_seed(self.random_state)
+        split = ValidSplit(self.validation_fraction, stratified=True, random_state=seed)
+        return split(self.get_dataset(X, y), y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        # grouping sentences by length trades padding for recurrent steps: a win
+        # on CPUs, where a step costs little; on GPUs each step is a kernel launch
+        on_cpu = self._compute_device().type == "cpu"
+        return document_loader(
+            dataset,
+            getattr(self, prefix),
+            self.get_params_for(prefix),
+            batch_size=self.batch_size,
+            max_words=self.max_batch_words,
+            training=training,
+            word_group_ratio=WORD_GROUP_RATIO if on_cpu else None,
+            prefix=prefix,
+        )
