@@ -111,27 +111,38 @@ _SYLLABLES = ("ba", "ko", "mi", "tu", "se", "ra", "lo", "ne", "di", "fa", "gu", 
 def make_hierarchical_documents(
     n_documents=400,
     *,
-    n_paragraphs=(1, 3),
+    level="sentence",
+    n_paragraphs=None,
     n_sentences=(2, 3),
     n_words=(4, 8),
     n_filler_words=30,
     random_state=None,
 ):
-    """A seeded corpus whose label depends on sentence structure, not on word counts.
+    """A seeded corpus whose label depends on sentence or paragraph structure, not on words.
 
     Every document holds the two cue words ``"zephyr"`` and ``"quill"`` exactly
-    once, among random filler words. The label is 1 when both cues sit in the
-    same sentence and 0 when they sit in different sentences, never next to each
-    other. Word counts, and so any bag of words (even with bigrams), carry no
-    information about the label; a model has to know where sentences end.
+    once, among random filler words. With ``level="sentence"`` the label is 1
+    when both cues sit in the same sentence and 0 when they sit in different
+    sentences, never next to each other. With ``level="paragraph"`` the cues
+    always sit in different sentences, and the label is 1 when those share a
+    paragraph and 0 when they lie in different paragraphs. A document's shape
+    (paragraphs, sentences, lengths) is drawn independently of its label, and
+    word counts, and so any bag of words (even with bigrams), carry no
+    information about it: a model has to know where sentences or paragraphs end.
 
     Parameters
     ----------
     n_documents : int, default=400
         Number of documents; the two classes are balanced.
-    n_paragraphs, n_sentences, n_words : tuple of (int, int)
-        Inclusive ranges of paragraphs per document, sentences per paragraph
-        and words per sentence (``n_words[0] >= 3``).
+    level : {"sentence", "paragraph"}, default="sentence"
+        The unit whose boundaries decide the label.
+    n_paragraphs : tuple of (int, int) or None, default=None
+        Inclusive range of paragraphs per document; ``None`` means ``(1, 3)``
+        at the sentence level and ``(2, 3)`` at the paragraph level, which
+        needs two or more.
+    n_sentences, n_words : tuple of (int, int)
+        Inclusive ranges of sentences per paragraph (at least 2 at the
+        paragraph level) and of words per sentence (``n_words[0] >= 3``).
     n_filler_words : int, default=30
         Size of the filler vocabulary (pseudo-words made of syllables).
     random_state : int, RandomState instance or None, default=None
@@ -142,7 +153,7 @@ def make_hierarchical_documents(
     texts : list of str
         Paragraphs separated by blank lines, sentences ending with a period.
     y : ndarray of int
-        1 if the cue words share a sentence, else 0.
+        1 if the cue words share a sentence (a paragraph), else 0.
 
     Examples
     --------
@@ -154,13 +165,24 @@ def make_hierarchical_documents(
     """
     from sklearn.utils import check_random_state
 
+    if level not in ("sentence", "paragraph"):
+        raise ValueError(f"level must be 'sentence' or 'paragraph'; got {level!r}.")
     if n_words[0] < 3:
         raise ValueError(f"n_words must allow at least 3 words per sentence; got {n_words}.")
+    if n_paragraphs is None:
+        n_paragraphs = (1, 3) if level == "sentence" else (2, 3)
+    if level == "paragraph" and (n_paragraphs[0] < 2 or n_sentences[0] < 2):
+        raise ValueError(
+            "level='paragraph' needs at least 2 paragraphs of at least 2 sentences; got "
+            f"n_paragraphs={n_paragraphs} and n_sentences={n_sentences}."
+        )
     rng = check_random_state(random_state)
     fillers = _pseudo_words(n_filler_words)
     y = rng.permutation(np.arange(n_documents) % 2)
+    place = _place_in_sentences if level == "sentence" else _place_in_paragraphs
     texts = [
-        _structured_document(rng, fillers, label, n_paragraphs, n_sentences, n_words) for label in y
+        _structured_document(rng, fillers, label, place, n_paragraphs, n_sentences, n_words)
+        for label in y
     ]
     return texts, y
 
@@ -177,15 +199,7 @@ def _pseudo_words(n):
     return words
 
 
-def _structured_document(rng, fillers, together, n_paragraphs, n_sentences, n_words):
-    shape = [
-        rng.randint(n_sentences[0], n_sentences[1] + 1)
-        for _ in range(rng.randint(n_paragraphs[0], n_paragraphs[1] + 1))
-    ]
-    sentences = [
-        list(rng.choice(fillers, rng.randint(n_words[0], n_words[1] + 1)))
-        for _ in range(sum(shape))
-    ]
+def _place_in_sentences(rng, shape, sentences, together):
     first, second = rng.choice(len(sentences), 2, replace=False)
     if together:
         sentence = sentences[first]
@@ -196,6 +210,34 @@ def _structured_document(rng, fillers, together, n_paragraphs, n_sentences, n_wo
     else:
         sentences[first][rng.randint(len(sentences[first]))] = CUE_WORDS[0]
         sentences[second][rng.randint(len(sentences[second]))] = CUE_WORDS[1]
+
+
+def _place_in_paragraphs(rng, shape, sentences, together):
+    starts = np.concatenate([[0], np.cumsum(shape)])
+    if together:
+        paragraph = rng.randint(len(shape))
+        first, second = starts[paragraph] + rng.choice(shape[paragraph], 2, replace=False)
+    else:
+        one, other = rng.choice(len(shape), 2, replace=False)
+        first, second = (
+            starts[one] + rng.randint(shape[one]),
+            starts[other] + rng.randint(shape[other]),
+        )
+    order = rng.permutation(2)
+    for sentence, cue in zip((first, second), order):
+        sentences[sentence][rng.randint(len(sentences[sentence]))] = CUE_WORDS[cue]
+
+
+def _structured_document(rng, fillers, together, place, n_paragraphs, n_sentences, n_words):
+    shape = [
+        rng.randint(n_sentences[0], n_sentences[1] + 1)
+        for _ in range(rng.randint(n_paragraphs[0], n_paragraphs[1] + 1))
+    ]
+    sentences = [
+        list(rng.choice(fillers, rng.randint(n_words[0], n_words[1] + 1)))
+        for _ in range(sum(shape))
+    ]
+    place(rng, shape, sentences, together)
     rendered = [" ".join(words).capitalize() + "." for words in sentences]
     paragraphs, start = [], 0
     for size in shape:

@@ -5,7 +5,7 @@ import torch
 
 from sklearn_mgm import MultiGranularityNetwork, TokenizedDocuments
 from sklearn_mgm.batching import DocumentBatch, collate_documents
-from sklearn_mgm.network import GRANULARITIES, AttentionPool
+from sklearn_mgm.network import GRANULARITIES, AttentionPool, SequenceEncoder
 
 VOCABULARY = {w: i for i, w in enumerate("abcdefghij", start=2)}
 NESTED = [
@@ -75,7 +75,7 @@ def test_every_granularity_subset_gives_logits(granularities):
 def test_cells_and_heads(rnn, heads):
     net = make_network(rnn=rnn, attention_heads=heads)
     assert net(batch_of(NESTED)).shape == (4, 3)
-    assert net.output.in_features == 3 * 12 * heads
+    assert net.output.in_features == 3 * 12 * (heads + 1)  # the heads and the maximum
 
 
 @pytest.mark.parametrize("granularities", ALL_SUBSETS)
@@ -165,3 +165,33 @@ def test_attention_pool_of_a_fully_masked_row_is_zero():
 def test_bad_granularities(bad):
     with pytest.raises(ValueError, match="granularities must be a non-empty tuple"):
         make_network(granularities=bad)
+
+
+def test_the_maximum_sits_beside_the_heads_and_ignores_padding():
+    pool = AttentionPool(input_size=2, heads=1, max_pool=True)
+    items = torch.tensor([[[1.0, -5.0], [3.0, -7.0], [99.0, 99.0]], [[0.0, 0.0]] * 3])
+    mask = torch.tensor([[True, True, False], [False, False, False]])
+    pooled, _ = pool(items, mask)
+    torch.testing.assert_close(pooled[0, 2:], torch.tensor([3.0, -5.0]))
+    torch.testing.assert_close(pooled[1], torch.zeros(4))  # no item at all
+
+
+def test_skip_connections_carry_the_input_and_leave_padding_at_zero():
+    torch.manual_seed(0)
+    encoder = SequenceEncoder(input_size=3, hidden_size=2, residual=True)
+    inputs, lengths = torch.randn(2, 4, 3), torch.tensor([4, 2])
+    states = encoder(inputs, lengths)
+    assert not states[1, 2:].any()
+    plain = SequenceEncoder(input_size=3, hidden_size=2)
+    plain.rnn.load_state_dict(encoder.rnn.state_dict())
+    torch.testing.assert_close(
+        states - plain(inputs, lengths),
+        encoder.skip(inputs) * (torch.arange(4) < lengths[:, None])[..., None],
+    )
+
+
+def test_attention_alone_and_no_skips_remain_available():
+    net = make_network(pooling="attention", residual=False)
+    assert net.word_encoder.skip is None and not net.word_attention.max_pool
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        make_network(pooling="max")
