@@ -40,10 +40,15 @@ def level_vectors(pipe, texts):
     X = pipe[0].transform(texts)
     module = pipe[-1].module_.eval()
     captured = {}
+
+    def keep(name):
+        def hook(_, args, output):
+            captured[name] = output[0]
+
+        return hook
+
     hooks = [
-        getattr(module, name).register_forward_hook(
-            lambda _, args, output, name=name: captured.setdefault(name, output[0])
-        )
+        getattr(module, name).register_forward_hook(keep(name))
         for name in ("word_attention", "sentence_attention")
     ]
     try:
