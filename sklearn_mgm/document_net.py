@@ -144,6 +144,9 @@ class DocumentNetMixin:
             return super().fit_loop(X, y, epochs, **fit_params)
         except KeyboardInterrupt:  # skorch's partial_fit swallows it after this
             self.interrupted_ = True
+            for _, callback in self.callbacks_:  # a progress bar would stay open on its line
+                if getattr(callback, "pbar_", None) is not None:
+                    callback.pbar_.close()
             raise
 
     def infer(self, x, **fit_params):
