@@ -217,7 +217,8 @@ def default_callbacks(*, validation_fraction, patience, max_epochs, verbose):
     """
     # get_params builds these, and must not fail on values that fit will refuse
     epochs = max_epochs if isinstance(max_epochs, numbers.Integral) and max_epochs > 0 else 1
-    callbacks = [("valid_acc", EpochScoring(_valid_accuracy, lower_is_better=False))]
+    scorer = EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False)
+    callbacks = [("valid_acc", scorer)]
     if validation_fraction is not None:
         callbacks.append(("early_stopping", EarlyStopping(patience=patience, load_best=True)))
     callbacks.append(("lr_scheduler", LRScheduler(CosineAnnealingLR, T_max=epochs)))

@@ -230,6 +230,7 @@ def test_early_stopping_on_a_held_out_fraction():
     history = pipe[-1].history
     assert len(history) < 40
     valid_losses = history[:, "valid_loss"]
+    assert all(0 <= accuracy <= 1 for accuracy in history[:, "valid_acc"])  # encoded labels
     best = int(np.argmin(valid_losses))
     assert history[best, "valid_loss_best"]
     assert len(history) == best + 1 + 2  # stopped after `patience` epochs without progress
