@@ -12,19 +12,16 @@ A model is saved as a directory::
 Loading only parses JSON and safetensors, so a file from an untrusted source
 cannot run code. Parameters that are classes (``optimizer=torch.optim.Adam``)
 are stored by name and decoded only from the modules in
-``ALLOWED_CLASS_MODULES``.
+``sklearn_mgm.json_values.ALLOWED_CLASS_MODULES``.
 """
 
 import hashlib
-import importlib
 import json
-import numbers
 import os
 import secrets
 import shutil
 import warnings
 from collections import defaultdict
-from collections.abc import Mapping
 
 import numpy as np
 import safetensors
@@ -38,6 +35,15 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
 from .classifier import MultiGranularityClassifier
+from .json_values import (
+    decode_labels,
+    decode_params,
+    decode_vocabulary,
+    encode_labels,
+    encode_params,
+    encode_vocabulary,
+    json_bytes,
+)
 from .tokenize import HierarchicalTokenizer
 
 FORMAT_NAME = "sklearn-mgm"
@@ -48,14 +54,6 @@ KIND_FILES = {
     "classifier": ("classifier.json", "classifier.safetensors"),
     "pipeline": ("pipeline.json", "tokenizer.json", "classifier.json", "classifier.safetensors"),
 }
-ALLOWED_CLASS_MODULES = (
-    "sklearn_mgm",
-    "torch.nn",
-    "torch.optim",
-    "torch.utils.data",
-    "skorch.dataset",
-)
-_LABEL_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 
 
 def save(estimator, path, *, overwrite=False):
@@ -67,7 +65,7 @@ def save(estimator, path, *, overwrite=False):
         Fitted; a Pipeline must be a HierarchicalTokenizer followed by a
         MultiGranularityClassifier, as :func:`~sklearn_mgm.make_mgm_pipeline`
         builds. Every parameter must be a number, string, list, tuple, dict,
-        array or a class from ``sklearn_mgm.persistence.ALLOWED_CLASS_MODULES``.
+        array or a class from ``sklearn_mgm.json_values.ALLOWED_CLASS_MODULES``.
     path : str or path-like
         The directory to write. It must not exist, be empty, or (with
         ``overwrite=True``) hold a model saved before.
@@ -101,7 +99,7 @@ def save(estimator, path, *, overwrite=False):
         "sklearn_mgm_version": _library_version(),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
     }
-    files[MANIFEST] = _json_bytes(manifest)
+    files[MANIFEST] = json_bytes(manifest)
     _write_directory(os.path.normpath(os.fspath(path)), files, overwrite)
 
 
@@ -198,7 +196,7 @@ def check_can_save(path, *, overwrite=False):
 
 def _serialize(estimator):
     if type(estimator) is HierarchicalTokenizer:
-        return "tokenizer", {"tokenizer.json": _json_bytes(_tokenizer_state(estimator))}
+        return "tokenizer", {"tokenizer.json": json_bytes(_tokenizer_state(estimator))}
     if type(estimator) is MultiGranularityClassifier:
         return "classifier", _classifier_files(estimator)
     if type(estimator) is Pipeline and [type(step) for _, step in estimator.steps] == [
@@ -209,12 +207,12 @@ def _serialize(estimator):
         params = estimator.get_params(deep=False)
         del params["steps"]
         state = {
-            "params": _encode_params(params, "Pipeline"),
+            "params": encode_params(params, "Pipeline"),
             "steps": [tokenizer_name, classifier_name],
         }
         return "pipeline", {
-            "pipeline.json": _json_bytes(state),
-            "tokenizer.json": _json_bytes(_tokenizer_state(tokenizer)),
+            "pipeline.json": json_bytes(state),
+            "tokenizer.json": json_bytes(_tokenizer_state(tokenizer)),
             **_classifier_files(classifier),
         }
     raise TypeError(
@@ -234,8 +232,8 @@ def _tokenizer_state(tokenizer):
     check_is_fitted(tokenizer, "vocabulary_")
     punkt = tokenizer.sentence_tokenizer_._params
     return {
-        "params": _encode_params(tokenizer.get_params(), "HierarchicalTokenizer"),
-        "vocabulary": _encode_vocabulary(tokenizer.vocabulary_),
+        "params": encode_params(tokenizer.get_params(), "HierarchicalTokenizer"),
+        "vocabulary": encode_vocabulary(tokenizer.vocabulary_),
         "sentence_model": tokenizer.sentence_model_,
         "punkt": {
             "abbrev_types": sorted(punkt.abbrev_types),
@@ -251,9 +249,9 @@ def _classifier_files(classifier):
     params = {k: v for k, v in classifier.get_params(deep=False).items() if not k.startswith("_")}
     class_weights = getattr(classifier, "class_weights_", None)
     state = {
-        "params": _encode_params(params, "MultiGranularityClassifier"),
-        "classes": _encode_labels(classifier.classes_),
-        "vocabulary": _encode_vocabulary(classifier.vocabulary_),
+        "params": encode_params(params, "MultiGranularityClassifier"),
+        "classes": encode_labels(classifier.classes_),
+        "vocabulary": encode_vocabulary(classifier.vocabulary_),
         "vocabulary_size": int(classifier.vocabulary_size_),
         "class_weights": None if class_weights is None else np.asarray(class_weights).tolist(),
         "embedding_coverage": getattr(classifier, "embedding_coverage_", None),
@@ -265,7 +263,7 @@ def _classifier_files(classifier):
         for name, tensor in classifier.module_.state_dict().items()
     }
     return {
-        "classifier.json": _json_bytes(state, "the classifier's history"),
+        "classifier.json": json_bytes(state, "the classifier's history"),
         "classifier.safetensors": safetensors.torch.save(weights),
     }
 
@@ -329,92 +327,6 @@ def _library_version():
     from . import __version__
 
     return __version__
-
-
-# --- JSON encoding -----------------------------------------------------------------
-
-
-def _encode_params(params, owner):
-    return {name: _encode(value, f"{owner} parameter {name!r}") for name, value in params.items()}
-
-
-def _encode(value, where):
-    """A parameter value as JSON data; tuples, dicts, arrays and classes are tagged."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (numbers.Integral, np.bool_)):
-        return value.item() if isinstance(value, np.generic) else int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    if isinstance(value, torch.device):
-        return str(value)
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, list):
-        return [_encode(item, where) for item in value]
-    if isinstance(value, tuple):
-        return {"type": "tuple", "items": [_encode(item, where) for item in value]}
-    if isinstance(value, Mapping):
-        items = [[_encode(k, where), _encode(v, where)] for k, v in value.items()]
-        return {"type": "dict", "items": items}
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biufU":
-        return {"type": "ndarray", "dtype": value.dtype.str, "items": value.tolist()}
-    if isinstance(value, type):
-        return {"type": "class", "module": value.__module__, "name": _class_name(value, where)}
-    raise TypeError(
-        f"Cannot save {where} = {value!r} without pickle: parameters must be numbers, "
-        f"strings, lists, tuples, dicts, arrays or classes from {ALLOWED_CLASS_MODULES}. Set "
-        "it to such a value (e.g. None) before saving, or use joblib.dump for files you trust."
-    )
-
-
-def _class_name(cls, where):
-    name = cls.__qualname__
-    try:
-        allowed = _import_class(cls.__module__, name) is cls
-    except ValueError:
-        allowed = False
-    if not allowed:
-        raise TypeError(
-            f"Cannot save {where} = {cls.__module__}.{name}: only classes importable from "
-            f"{ALLOWED_CLASS_MODULES} can be stored by name. Use joblib.dump for files you "
-            "trust instead."
-        )
-    return name
-
-
-def _encode_labels(classes):
-    if classes.dtype.kind in "biufU":
-        return {"dtype": classes.dtype.str, "values": classes.tolist()}
-    values = [value.item() if isinstance(value, np.generic) else value for value in classes]
-    names = {kind: name for name, kind in _LABEL_TYPES.items()}
-    if any(type(value) not in names for value in values):
-        bad = next(value for value in values if type(value) not in names)
-        raise TypeError(
-            f"Cannot save the class label {bad!r} ({type(bad).__name__}): labels must be str, "
-            "int, float or bool."
-        )
-    return {"dtype": "object", "values": values, "types": [names[type(v)] for v in values]}
-
-
-def _encode_vocabulary(vocabulary):
-    if not all(isinstance(word, str) for word in vocabulary):
-        bad = next(word for word in vocabulary if not isinstance(word, str))
-        raise TypeError(f"Cannot save a vocabulary word that is not a str: {bad!r}.")
-    return {word: int(index) for word, index in vocabulary.items()}
-
-
-def _json_bytes(data, what="the data"):
-    def default(value):
-        if isinstance(value, np.generic):
-            return value.item()
-        raise TypeError(
-            f"Cannot save {what}: it holds {value!r} ({type(value).__name__}), which JSON "
-            "cannot store."
-        )
-
-    # ASCII escapes keep any str, lone surrogates included, loadable
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"), default=default).encode()
 
 
 # --- loading -----------------------------------------------------------------------
@@ -501,14 +413,14 @@ def _load_tokenizer(contents, path):
 
 
 def _tokenizer_from_state(state):
-    tokenizer = _checked(HierarchicalTokenizer(**_decode_params(state["params"])))
+    tokenizer = _checked(HierarchicalTokenizer(**decode_params(state["params"])))
     punkt = PunktParameters()
     saved = state["punkt"]
     punkt.abbrev_types = set(saved["abbrev_types"])
     punkt.collocations = {tuple(pair) for pair in saved["collocations"]}
     punkt.sent_starters = set(saved["sent_starters"])
     punkt.ortho_context = defaultdict(int, saved["ortho_context"])
-    tokenizer.vocabulary_ = _decode_vocabulary(state["vocabulary"])
+    tokenizer.vocabulary_ = decode_vocabulary(state["vocabulary"])
     tokenizer.sentence_model_ = state["sentence_model"]
     tokenizer.sentence_tokenizer_ = PunktSentenceTokenizer(punkt)
     return tokenizer
@@ -535,14 +447,14 @@ def _load_classifier(contents, path):
 
 
 def _classifier_from_state(state):
-    params = _decode_params(state["params"])
+    params = decode_params(state["params"])
     params["device"] = _available_device(params.get("device", "cpu"))
     # the saved weights hold the embeddings: initialise without reading the vectors again
     pretrained_embeddings = params.pop("pretrained_embeddings", None)
     classifier = _checked(MultiGranularityClassifier(**params))
     classifier.label_encoder_ = LabelEncoder()
-    classifier.label_encoder_.classes_ = _decode_labels(state["classes"])
-    classifier.vocabulary_ = _decode_vocabulary(state["vocabulary"])
+    classifier.label_encoder_.classes_ = decode_labels(state["classes"])
+    classifier.vocabulary_ = decode_vocabulary(state["vocabulary"])
     classifier.vocabulary_size_ = int(state["vocabulary_size"])
     if state["class_weights"] is not None:
         classifier.class_weights_ = np.asarray(state["class_weights"], dtype=np.float64)
@@ -573,7 +485,7 @@ def _load_pipeline(contents, path):
 def _pipeline_from_state(state, tokenizer, classifier):
     tokenizer_name, classifier_name = state["steps"]
     steps = [(tokenizer_name, tokenizer), (classifier_name, classifier)]
-    return Pipeline(steps, **_decode_params(state["params"]))
+    return Pipeline(steps, **decode_params(state["params"]))
 
 
 _LOADERS = {
@@ -598,71 +510,3 @@ def _available_device(device):
         stacklevel=2,
     )
     return "cpu"
-
-
-# --- JSON decoding: only data, and classes from ALLOWED_CLASS_MODULES ---------------
-
-
-def _decode_params(params):
-    if not isinstance(params, dict):
-        raise TypeError("params must be a JSON object")
-    return {name: _decode(value) for name, value in params.items()}
-
-
-def _decode(value):
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    tag = value["type"]
-    if tag == "tuple":
-        return tuple(_decode(item) for item in value["items"])
-    if tag == "dict":
-        return {_decode(k): _decode(v) for k, v in value["items"]}
-    if tag == "ndarray":
-        return np.array(value["items"], dtype=np.dtype(value["dtype"]))
-    if tag == "class":
-        return _import_class(value["module"], value["name"])
-    raise ValueError(f"unknown tagged value {tag!r}")
-
-
-def _import_class(module_name, name):
-    """The class ``module_name.name``, imported only from an allowed module."""
-    allowed = any(
-        module_name == prefix or module_name.startswith(prefix + ".")
-        for prefix in ALLOWED_CLASS_MODULES
-    )
-    if not allowed or not all(part.isidentifier() for part in name.split(".")):
-        raise ValueError(
-            f"class {module_name}.{name} is not allowed; only classes from "
-            f"{ALLOWED_CLASS_MODULES} are loaded"
-        )
-    try:
-        found = importlib.import_module(module_name)
-        for part in name.split("."):
-            found = getattr(found, part)
-    except (ImportError, AttributeError):
-        raise ValueError(f"class {module_name}.{name} does not exist here") from None
-    if not isinstance(found, type):
-        raise ValueError(f"{module_name}.{name} is not a class")
-    return found
-
-
-def _decode_labels(saved):
-    if saved["dtype"] != "object":
-        dtype = np.dtype(saved["dtype"])
-        if dtype.kind not in "biufU":
-            raise ValueError(f"unsupported label dtype {saved['dtype']!r}")
-        return np.array(saved["values"], dtype=dtype)
-    values = [
-        _LABEL_TYPES[kind](v) for kind, v in zip(saved["types"], saved["values"], strict=True)
-    ]
-    labels = np.empty(len(values), dtype=object)
-    labels[:] = values
-    return labels
-
-
-def _decode_vocabulary(saved):
-    if not isinstance(saved, dict) or not all(isinstance(i, int) for i in saved.values()):
-        raise TypeError("a vocabulary must be a JSON object of word to integer id")
-    return saved
