@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy_seeds.py 0 1 2          # model seeds, folds fixed
     python benchmarks/accuracy_seeds.py 0 --max-epochs 6
+    python benchmarks/accuracy_seeds.py 0 --set "granularities=('bag',)" --set lr=0.01
 
 The same 5 stratified folds as `compare_baselines.py` (seed 0) for every model
 seed, so differences come from the network's initialisation, batch order and
@@ -13,6 +14,7 @@ put it first on the path, e.g. for a commit:
 """
 
 import argparse
+import ast
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -26,10 +28,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("seeds", type=int, nargs="+", help="model seeds (random_state)")
     parser.add_argument("--max-epochs", type=int, default=None)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a pipeline parameter (a Python literal), e.g. module__bigram_buckets=2**18",
+    )
     args = parser.parse_args()
     texts, y = load_bbc_news(return_X_y=True)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     epochs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+    for setting in args.set:
+        name, _, value = setting.partition("=")
+        epochs[name.strip()] = ast.literal_eval(value.strip())
+    if args.set:
+        print(f"settings {epochs}", flush=True)
     print(f"sklearn_mgm from {sklearn_mgm.__file__}", flush=True)
     for seed in args.seeds:
         scores = 100 * cross_val_score(

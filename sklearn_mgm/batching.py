@@ -248,6 +248,8 @@ class DocumentBatch:
         Sentences per paragraph.
     document_lengths : LongTensor of shape (n_documents,)
         Paragraphs per document.
+    sentence_documents : LongTensor of shape (n_sentences,)
+        Document (row of ``paragraph_index``) of each sentence.
 
     The lengths, and each group's lengths and width, stay on the CPU, so
     that reading them needs no device synchronisation.
@@ -260,6 +262,7 @@ class DocumentBatch:
         "document_sentence_index",
         "document_word_index",
         "grouped_position",
+        "sentence_documents",
     )
     LENGTHS = ("paragraph_lengths", "document_lengths")
 
@@ -312,6 +315,7 @@ class DocumentBatch:
         """
         return {
             "word": self.words != PAD_ID,
+            "bag": self.words != PAD_ID,
             "sentence": self.sentence_index > 0,
             "paragraph": self.paragraph_index > 0,
             "document_word": self.document_word_index > 0,
@@ -410,6 +414,7 @@ def collate_documents(documents, word_group_ratio=WORD_GROUP_RATIO):
         paragraph_index=torch.from_numpy(paragraph_index),
         document_sentence_index=torch.from_numpy(document_sentence_index),
         document_word_index=torch.from_numpy(document_word_index),
+        sentence_documents=torch.from_numpy(document_of_sentence.astype(np.int64)),
         paragraph_lengths=torch.from_numpy(sentences_per_paragraph.astype(np.int64)),
         document_lengths=torch.from_numpy(paragraphs_per_document.astype(np.int64)),
     )

@@ -6,6 +6,7 @@ import torch
 from sklearn.utils._param_validation import validate_parameter_constraints
 from skorch import NeuralNetClassifier
 
+from .bag import BagOfNgrams
 from .batching import check_loader_keywords
 from .document_net import DocumentNetMixin
 from .documents import TokenizedDocuments, check_same_vocabulary
@@ -16,7 +17,7 @@ from .embeddings import (
     embedding_coverage,
 )
 from .labels import check_training_data, class_weights, encode_labels, fit_label_encoder
-from .network import GRANULARITIES, NETWORK_PARAMETER_CONSTRAINTS, MultiGranularityNetwork
+from .network import NETWORK_PARAMETER_CONSTRAINTS, VIEWS, MultiGranularityNetwork
 from .training import (
     TRAINING_PARAMETER_CONSTRAINTS,
     check_seeding_is_reproducible,
@@ -54,10 +55,11 @@ class MultiGranularityClassifier(DocumentNetMixin, NeuralNetClassifier):
         Hidden size per direction of each bidirectional encoder.
     rnn : {"gru", "lstm"}, default="gru"
         Recurrent cell of the encoders.
-    granularities : tuple of {"word", "sentence", "paragraph"}, \
-default=("word", "sentence", "paragraph")
+    granularities : tuple of {"bag", "word", "sentence", "paragraph"}, \
+default=("bag", "word", "sentence", "paragraph")
         Document views fused before the output layer (any non-empty subset):
-        attention over the document's word, sentence or paragraph states.
+        the TF-IDF-weighted bag of the document's words, and attention over
+        its word, sentence or paragraph states.
     attention_heads : int, default=1
         Context vectors per attention pool.
     dropout : float, default=0.2
@@ -150,7 +152,7 @@ default=("word", "sentence", "paragraph")
         freeze_embeddings=False,
         hidden_size=32,
         rnn="gru",
-        granularities=GRANULARITIES,
+        granularities=VIEWS,
         attention_heads=1,
         dropout=0.2,
         class_weight=None,
@@ -314,6 +316,8 @@ default=("word", "sentence", "paragraph")
         with torch_settings(derived_seed(self.random_state, offset), self.torch_threads):
             if initialize:
                 self.initialize()
+                if isinstance(getattr(self.module_, "bag", None), BagOfNgrams):
+                    self.module_.bag.count_documents(X)
             return super().partial_fit(X, encode_labels(self.label_encoder_, y), **fit_params)
 
     def _check_fit_call(self, X, y, fit_params, continuing):

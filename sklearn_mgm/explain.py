@@ -10,7 +10,10 @@ so spreads one unit of attention over the document's words:
   shared among the sentence's words by the within-sentence word attention;
 * ``"paragraph"``: the attention over paragraphs, shared among each
   paragraph's sentences by the within-paragraph sentence attention, and on
-  among the words by the within-sentence word attention.
+  among the words by the within-sentence word attention;
+* ``"bag"``: no attention, but the TF-IDF weights the bag view sums the
+  word embeddings by, each word's weight split among its occurrences (the
+  same for every class; unknown words get none).
 
 A word's weight is the average of these shares over the fused granularities
 (and of each attention over its heads); a sentence's weight is the sum of its
@@ -328,6 +331,8 @@ def _word_weights(documents, batch, attention, granularities):
         paragraph_of_sentence[kept_sentences], minlength=len(paragraph_sizes)
     ).astype(bool)
     views = []
+    if "bag" in granularities:
+        views.append(flat["bag"])
     if "word" in granularities:
         views.append(flat["document_word"])
     if "sentence" in granularities:
@@ -342,7 +347,16 @@ def _word_weights(documents, batch, attention, granularities):
             flat["sentence"] * paragraph[paragraph_of_sentence[kept_sentences]]
         )
         views.append(sentence[sentence_of_word] * flat["word"])
-    return np.mean(views, axis=0)
+    # average over the views that read some word of the document (the bag reads no
+    # unknown word; the other views read every word)
+    document_of_word = np.repeat(
+        np.repeat(np.arange(len(documents)), documents.n_paragraphs)[paragraph_of_sentence],
+        sentence_lengths,
+    )
+    reading = np.stack(
+        [np.bincount(document_of_word, view, minlength=len(documents)) > 0 for view in views]
+    )[:, document_of_word]  # (views, words)
+    return np.sum(views, axis=0) / np.maximum(reading.sum(axis=0), 1)
 
 
 def _nest(documents, word_weights):

@@ -27,9 +27,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .bag import BagOfNgrams
 from .documents import PAD_ID
 
 GRANULARITIES = ("word", "sentence", "paragraph")
+# every view the network can fuse: the granularities and the bag of n-grams
+VIEWS = ("bag", *GRANULARITIES)
 RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 POOLINGS = ("attention", "attention+max")
 
@@ -68,10 +71,10 @@ def check_granularities(granularities):
         granularities = tuple(granularities)
     except TypeError:
         granularities = ()
-    if not granularities or not set(granularities) <= set(GRANULARITIES):
+    if not granularities or not set(granularities) <= set(VIEWS):
         raise ValueError(
             "granularities must be a non-empty tuple drawn from "
-            f"{GRANULARITIES}, e.g. ('word', 'sentence'); got {given!r}."
+            f"{VIEWS}, e.g. ('word', 'sentence'); got {given!r}."
         )
     if len(set(granularities)) != len(granularities):
         raise ValueError(f"granularities has duplicates: {given!r}.")
@@ -196,7 +199,9 @@ def gather_rows(items, index):
 
 
 def _init_weights(module):
-    if isinstance(module, nn.Linear):
+    if isinstance(module, (nn.Embedding, nn.EmbeddingBag)) and module.padding_idx is None:
+        nn.init.normal_(module.weight, std=0.1)
+    elif isinstance(module, nn.Linear):
         nn.init.xavier_uniform_(module.weight)
         nn.init.zeros_(module.bias)
     elif isinstance(module, nn.Embedding):
@@ -230,8 +235,10 @@ class MultiGranularityNetwork(nn.Module):
         Hidden size per direction of each bidirectional encoder.
     rnn : {"gru", "lstm"}, default="gru"
         Recurrent cell of the encoders.
-    granularities : tuple of str, default=("word", "sentence", "paragraph")
-        Document views fused before the output layer: attention over all of a
+    granularities : tuple of str, default=("bag", "word", "sentence", "paragraph")
+        Document views fused before the output layer: ``"bag"``, the
+        TF-IDF-weighted bag of words (and hashed bigrams,
+        :class:`~sklearn_mgm.bag.BagOfNgrams`), and attention over all of a
         document's word states, sentence states or paragraph states.
     attention_heads : int, default=1
         Context vectors per attention pool; their outputs are concatenated.
@@ -243,6 +250,14 @@ class MultiGranularityNetwork(nn.Module):
         alone, the paragraph level does not learn (see the module docstring).
     residual : bool, default=True
         Give every encoder a linear skip connection (see :class:`SequenceEncoder`).
+    bigram_buckets : int, default=0
+        Hash buckets for the bag view's bigrams; 0 keeps it to words.
+    bag_size : int or None, default=None
+        Size of the bag view; None: that of the other views' document vectors.
+    view_dropout : float in [0, 1), default=0.0
+        In training, the probability of dropping a whole view of a document
+        (one view is always kept, the kept ones scaled up), so that no view
+        leans on the others.
 
     Examples
     --------
@@ -262,15 +277,22 @@ class MultiGranularityNetwork(nn.Module):
         embedding_dim=64,
         hidden_size=32,
         rnn="gru",
-        granularities=GRANULARITIES,
+        granularities=VIEWS,
         attention_heads=1,
         dropout=0.2,
         pooling="attention+max",
         residual=True,
+        bigram_buckets=0,
+        bag_size=None,
+        view_dropout=0.0,
     ):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
+        if not 0 <= view_dropout < 1:
+            raise ValueError(f"view_dropout must be in [0, 1); got {view_dropout!r}.")
+        if bigram_buckets < 0:
+            raise ValueError(f"bigram_buckets must be 0 or more; got {bigram_buckets!r}.")
         self.granularities = check_granularities(granularities)
         self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=PAD_ID)
         encoder = partial(SequenceEncoder, hidden_size=hidden_size, rnn=rnn, residual=residual)
@@ -285,11 +307,15 @@ class MultiGranularityNetwork(nn.Module):
             self.sentence_encoder = encoder(self.word_attention.output_size)
         if "sentence" in granularities:
             self.document_sentence_attention = views["sentence"] = pool(states)
+        if "bag" in self.granularities:
+            size = bag_size or states * (attention_heads + (pooling == "attention+max"))
+            self.bag = views["bag"] = BagOfNgrams(vocabulary_size, size, bigram_buckets)
         if "paragraph" in granularities:
             self.sentence_attention = pool(states)
             self.paragraph_encoder = encoder(self.sentence_attention.output_size)
             self.paragraph_attention = views["paragraph"] = pool(states)
         self.dropout = nn.Dropout(dropout)
+        self.view_dropout = view_dropout
         fused = sum(views[name].output_size for name in self.granularities)
         self.output = nn.Linear(fused, n_classes)
         self.apply(_init_weights)
@@ -307,11 +333,39 @@ class MultiGranularityNetwork(nn.Module):
         ``"sentence"`` (sentences of each paragraph), ``"paragraph"``
         (paragraphs of each document), ``"document_word"`` and
         ``"document_sentence"`` (all words or sentences of each document),
-        for the levels the granularities use.
+        for the levels the granularities use, and for the bag view ``"bag"``:
+        each word's share of the view's TF-IDF weights (see
+        :meth:`~sklearn_mgm.bag.BagOfNgrams.forward`), laid out like ``"word"``.
         """
+        views, attention = {}, {}
+        if "bag" in self.granularities and return_attention:
+            views["bag"], shares = self.bag(batch, return_shares=True)  # (B, D), (S, W)
+            attention["bag"] = shares[..., None]
+        elif "bag" in self.granularities:
+            views["bag"] = self.bag(batch)
+        if set(self.granularities) - {"bag"}:
+            self._hierarchical_views(batch, return_attention, views, attention)
+        fused = torch.cat(self._drop_views([views[name] for name in self.granularities]), dim=1)
+        logits = self.output(self.dropout(fused))  # (B, n_classes)
+        return (logits, attention) if return_attention else logits
+
+    def _drop_views(self, views):
+        """In training, zero each view of a document with probability ``view_dropout``.
+
+        A document keeps at least one view, and the kept ones are scaled by
+        views / kept, so every view has to predict on its own now and then.
+        """
+        if not self.training or not self.view_dropout or len(views) == 1:
+            return views
+        n = views[0].shape[0]
+        kept = torch.rand(n, len(views), device=views[0].device) >= self.view_dropout
+        kept[~kept.any(dim=1)] = True
+        scale = len(views) / kept.sum(dim=1, keepdim=True)  # (B, 1)
+        return [view * (kept[:, [i]] * scale).to(view.dtype) for i, view in enumerate(views)]
+
+    def _hierarchical_views(self, batch, return_attention, views, attention):
+        """Add the word, sentence and paragraph views (and their weights) to the dicts."""
         sentence_index, paragraph_index = batch.sentence_index, batch.paragraph_index
-        attention = {}
-        views = {}
         word_states, sentences, word_weights = self._encode_words(batch, return_attention)
         if "word" in self.granularities:
             document_words = gather_rows(word_states, batch.document_word_index)
@@ -343,9 +397,6 @@ class MultiGranularityNetwork(nn.Module):
             views["paragraph"], attention["paragraph"] = self.paragraph_attention(
                 paragraph_states, paragraph_mask
             )  # (B, K*2H)
-        fused = torch.cat([views[name] for name in self.granularities], dim=1)
-        logits = self.output(self.dropout(fused))  # (B, n_classes)
-        return (logits, attention) if return_attention else logits
 
     def _encode_words(self, batch, return_attention):
         """Encode each group of similar-length sentences on its own padded grid.

@@ -26,7 +26,13 @@ SMALL = dict(
     dropout=0.5,
     random_state=0,
 )
-GRANULARITIES = [("word",), ("sentence",), ("paragraph",), ("word", "sentence", "paragraph")]
+GRANULARITIES = [
+    ("word",),
+    ("sentence",),
+    ("paragraph",),
+    ("bag",),
+    ("bag", "word", "sentence", "paragraph"),
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -63,8 +69,13 @@ def test_weights_sum_to_one_at_every_level(fitted, corpus):
     texts = [*corpus[0][:6], "", "One sentence only."]
     explanations = explain(fitted, texts)
     assert len(explanations) == len(texts)
+    vocabulary = fitted[0].vocabulary_
     for explanation in explanations:
         words = explanation.words
+        if fitted[-1].granularities == ("bag",) and not set(flat(words)) & set(vocabulary):
+            # the bag reads known words only: none read, no weight anywhere
+            assert set(flat(explanation.word_weights)) <= {0.0}
+            continue
         assert structure(explanation.word_weights) == structure(words)
         assert [len(p) for p in explanation.sentence_weights] == [len(p) for p in words]
         assert len(explanation.paragraph_weights) == len(words)
@@ -103,6 +114,19 @@ def test_a_single_granularity_gives_its_own_attention(corpus, granularity, level
             _, weights = module(batch, return_attention=True)
         expected = weights[attention][0].mean(dim=-1)  # (items,) averaged over the two heads
         np.testing.assert_allclose(flat(getattr(explanation, level)), expected, rtol=1e-5)
+
+
+def test_the_bag_view_weighs_words_by_their_tfidf_share(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(granularities=("bag",), **SMALL).fit(texts, y)
+    bag = pipe[-1].module_.bag
+    for text, explanation in zip(texts[:4], explain(pipe, texts[:4])):
+        batch = collate_documents(pipe[0].transform([text]))
+        _, features, weights = bag.tfidf(batch)
+        share = dict(zip(features.tolist(), (weights / weights.sum()).tolist()))
+        ids = [w for p in pipe[0].transform([text])[0] for s in p for w in s]
+        expected = np.array([share.get(w, 0.0) / ids.count(w) for w in ids])
+        np.testing.assert_allclose(flat(explanation.word_weights), expected, rtol=1e-5)
 
 
 def test_batching_order_and_mode_do_not_change_weights(fitted, corpus):

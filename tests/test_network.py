@@ -5,7 +5,7 @@ import torch
 
 from sklearn_mgm import MultiGranularityNetwork, TokenizedDocuments
 from sklearn_mgm.batching import DocumentBatch, collate_documents
-from sklearn_mgm.network import GRANULARITIES, AttentionPool, SequenceEncoder
+from sklearn_mgm.network import GRANULARITIES, VIEWS, AttentionPool, SequenceEncoder
 
 VOCABULARY = {w: i for i, w in enumerate("abcdefghij", start=2)}
 NESTED = [
@@ -14,7 +14,7 @@ NESTED = [
     [],
     [[[3]], [[4, 4], [5, 6, 7]], [[2]]],
 ]
-ALL_SUBSETS = [c for r in (1, 2, 3) for c in combinations(GRANULARITIES, r)]
+ALL_SUBSETS = [c for r in range(1, len(VIEWS) + 1) for c in combinations(VIEWS, r)]
 
 
 def make_network(**params):
@@ -51,6 +51,7 @@ def pad(batch, extra=3):
         [(rows, lengths, width + extra) for rows, lengths, width in batch.word_groups],
         words=wider(batch.words),
         grouped_position=batch.grouped_position,
+        sentence_documents=batch.sentence_documents,
         paragraph_lengths=batch.paragraph_lengths,
         document_lengths=batch.document_lengths,
         sentence_index=wider(batch.sentence_index),
@@ -75,7 +76,7 @@ def test_every_granularity_subset_gives_logits(granularities):
 def test_cells_and_heads(rnn, heads):
     net = make_network(rnn=rnn, attention_heads=heads)
     assert net(batch_of(NESTED)).shape == (4, 3)
-    assert net.output.in_features == 3 * 12 * (heads + 1)  # the heads and the maximum
+    assert net.output.in_features == 4 * 12 * (heads + 1)  # 4 views of the heads and the maximum
 
 
 @pytest.mark.parametrize("granularities", ALL_SUBSETS)
@@ -133,12 +134,12 @@ def test_padding_embedding_is_zero_and_gets_no_gradient():
 
 
 def test_attention_weights_sum_to_one_over_real_items():
-    net = make_network(attention_heads=2)
+    net = make_network(attention_heads=2, granularities=GRANULARITIES)
     batch = batch_of(NESTED)
     logits, attention = net(batch, return_attention=True)
     assert set(attention) == {"word", "sentence", "paragraph", "document_word", "document_sentence"}
     masks = batch.attention_masks()
-    assert masks.keys() == attention.keys()
+    assert masks.keys() - {"bag"} == attention.keys()
     for level, weights in attention.items():
         mask = masks[level]
         assert weights.shape == (*mask.shape, 2)
@@ -195,3 +196,35 @@ def test_attention_alone_and_no_skips_remain_available():
     assert net.word_encoder.skip is None and not net.word_attention.max_pool
     with pytest.raises(ValueError, match="pooling must be one of"):
         make_network(pooling="max")
+
+
+def test_bag_shares_sum_to_one_over_known_words():
+    net = make_network(granularities=("bag", "sentence"))
+    batch = batch_of(NESTED)
+    _, attention = net(batch, return_attention=True)
+    shares = attention["bag"][..., 0]  # (sentences, words)
+    assert shares.shape == batch.words.shape
+    assert torch.all(shares[batch.words <= 1] == 0)
+    totals = torch.zeros(len(batch)).index_add_(0, batch.sentence_documents, shares.sum(dim=1))
+    has_known = (
+        torch.zeros(len(batch)).index_add_(
+            0, batch.sentence_documents, (batch.words > 1).sum(dim=1).float()
+        )
+        > 0
+    )
+    torch.testing.assert_close(totals, has_known.float())
+
+
+def test_view_dropout_drops_whole_views_and_keeps_one():
+    torch.manual_seed(0)
+    net = make_network(granularities=("bag", "word", "sentence"), view_dropout=0.5)
+    views = [torch.ones(200, 2), torch.ones(200, 3), torch.ones(200, 1)]
+    dropped = net.train()._drop_views(views)
+    kept = torch.stack([view[:, 0] > 0 for view in dropped], dim=1)  # (200, 3)
+    assert kept.any(dim=1).all() and not kept.all(dim=1).all()
+    for view in dropped:
+        torch.testing.assert_close(
+            view[:, 0], kept.float().sum(dim=1).reciprocal() * 3 * (view[:, 0] > 0)
+        )
+        assert torch.all(view == view[:, :1])
+    assert net.eval()._drop_views(views) is views
