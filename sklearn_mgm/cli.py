@@ -8,6 +8,8 @@ import sys
 import warnings
 
 from . import __version__
+from .baselines import MODEL_NAMES, check_model_names
+from .compare import DEFAULT_TRAIN_SIZES
 
 TEXT_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -156,20 +158,27 @@ def _compare(args):
     from .compare import compare_with_baselines
 
     texts, labels, source = _load_data(args)
+    repeated = f" repeated {args.repeats} times" if args.repeats > 1 else ""
     print(
         f"Comparing on {source}: {len(texts)} documents, {len(set(labels))} classes, "
-        f"{args.cv}-fold cross-validation (seed {args.seed}).",
+        f"{args.cv}-fold cross-validation{repeated} (seed {args.seed}).",
         flush=True,
     )
     try:
-        table = compare_with_baselines(
-            texts,
-            labels,
-            cv=args.cv,
-            random_state=args.seed,
-            max_epochs=args.max_epochs,
-            verbose=1 if args.quiet else 2,
-        )
+        with warnings.catch_warnings():
+            warnings.showwarning = _print_warning
+            table = compare_with_baselines(
+                texts,
+                labels,
+                cv=args.cv,
+                models=args.models,
+                random_state=args.seed,
+                max_epochs=args.max_epochs,
+                n_jobs=args.n_jobs,
+                repeats=args.repeats,
+                learning_curve=args.learning_curve or False,
+                verbose=1 if args.quiet else 2,
+            )
     except KeyboardInterrupt:
         print(
             f"sklearn-mgm: interrupted; the comparison stopped and wrote nothing to {args.output}.",
@@ -181,6 +190,31 @@ def _compare(args):
     for path in table.save(args.output):
         print(f"wrote {path}")
     return 0
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"sklearn-mgm: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _model_names(value):
+    """argparse type of --models: known short names, separated by commas."""
+    try:
+        return check_model_names(value)
+    except (ValueError, ImportError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _fractions(value):
+    """argparse type of --learning-curve: fractions in (0, 1], separated by commas."""
+    try:
+        fractions = [float(part) for part in value.split(",")]
+    except ValueError:
+        fractions = []
+    if not fractions or not all(0 < fraction <= 1 for fraction in fractions):
+        raise argparse.ArgumentTypeError(
+            f"expected fractions in (0, 1] separated by commas, e.g. 0.1,0.25,0.5,1; got {value!r}"
+        )
+    return fractions
 
 
 def _train(args):
@@ -240,6 +274,49 @@ def _write_predictions(handle, classes, predictions, proba):
         writer.writerow([prediction, *(str(p) for p in row)])
 
 
+def _add_compare_arguments(compare):
+    compare.add_argument("--cv", type=int, default=5, help="number of folds (default: 5)")
+    compare.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        metavar="R",
+        help="repeat the k-fold split R times, reshuffled each time (default: 1)",
+    )
+    compare.add_argument(
+        "--models",
+        type=_model_names,
+        metavar="NAMES",
+        help=f"models to compare, separated by commas, from: {', '.join(MODEL_NAMES)} (default: "
+        "mgm,logreg,svc, fasttext when installed, char-svc when most texts are written "
+        "without spaces)",
+    )
+    compare.add_argument("--max-epochs", type=int, help="epochs of the MGM model")
+    compare.add_argument("--seed", type=int, default=0, help="seed of folds and models")
+    compare.add_argument(
+        "--n-jobs",
+        type=int,
+        default=-1,
+        metavar="N",
+        help="fits run at once (default: -1, all cores; 1 runs them one by one and shows the "
+        "MGM epochs)",
+    )
+    compare.add_argument(
+        "--learning-curve",
+        nargs="?",
+        const=list(DEFAULT_TRAIN_SIZES),
+        type=_fractions,
+        metavar="FRACTIONS",
+        help="also train every model on growing fractions of each training fold (default: "
+        f"{','.join(f'{size:g}' for size in DEFAULT_TRAIN_SIZES)}) and plot accuracy against "
+        "training size",
+    )
+    compare.add_argument(
+        "--output", default="mgm-results", help="folder for the results (default: mgm-results)"
+    )
+    compare.add_argument("--quiet", action="store_true", help="no progress bar or epochs")
+
+
 def build_parser():
     """The argument parser of the ``sklearn-mgm`` command."""
     parser = argparse.ArgumentParser(
@@ -251,17 +328,12 @@ def build_parser():
     compare = commands.add_parser(
         "compare",
         help="cross-validate the MGM pipeline against TF-IDF + linear baselines",
-        description="Cross-validate the MGM pipeline and TF-IDF + linear baselines on the same "
-        "folds; print the table and write results.md/.csv/.json and results.png.",
+        description="Cross-validate the MGM pipeline and baselines on the same folds, fits in "
+        "parallel; test each model against the best (corrected resampled t-test); print the "
+        "table and write results.md/.csv/.json, per_class.csv and the figures.",
     )
     _add_data_arguments(compare)
-    compare.add_argument("--cv", type=int, default=5, help="number of folds (default: 5)")
-    compare.add_argument("--max-epochs", type=int, help="epochs of the MGM model")
-    compare.add_argument("--seed", type=int, default=0, help="seed of folds and models")
-    compare.add_argument(
-        "--output", default="mgm-results", help="folder for the results (default: mgm-results)"
-    )
-    compare.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    _add_compare_arguments(compare)
     compare.set_defaults(handler=_compare)
 
     train = commands.add_parser(
@@ -314,10 +386,12 @@ def main(argv=None):
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("cv", "max_epochs"):
+    for name, least in (("cv", 2), ("max_epochs", 1), ("repeats", 1)):
         value = getattr(args, name, None)
-        if value is not None and value < (2 if name == "cv" else 1):
-            parser.error(f"--{name.replace('_', '-')} must be at least {2 if name == 'cv' else 1}")
+        if value is not None and value < least:
+            parser.error(f"--{name.replace('_', '-')} must be at least {least}")
+    if getattr(args, "n_jobs", None) == 0:
+        parser.error("--n-jobs must not be 0; -1 uses all cores, 1 runs the fits one by one")
     try:
         return args.handler(args)
     except (DataError, ValueError, TypeError, ImportError, OSError, FloatingPointError) as error:

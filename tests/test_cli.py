@@ -7,8 +7,11 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
+import joblib
 import numpy as np
+import psutil
 import pytest
 
 from sklearn_mgm import load, make_mgm_pipeline, save
@@ -96,12 +99,47 @@ def test_compare_on_a_csv_writes_every_output(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "12 documents, 2 classes, 2-fold" in printed
     assert "| TF-IDF + LogisticRegression |" in printed
+    assert "| MGM (sklearn-mgm) |" in printed
+    concurrent = min(joblib.cpu_count(), 8)  # all cores by default; 4 models x 2 folds
+    assert (f"fit s / fold ({concurrent} at once)" in printed) is (concurrent > 1)
     assert {p.name for p in out.iterdir()} == {
         "results.md",
         "results.csv",
         "results.json",
         "results.png",
+        "per_class.csv",
+        "confusion_matrices.png",
     }
+
+
+def test_compare_chosen_models_repeated_folds_and_a_learning_curve(tmp_path, capsys):
+    path = write_csv(tmp_path / "d.csv", ROWS)
+    out = tmp_path / "results"
+    argv = ["compare", "--csv", path, "--text-column", "body", "--label-column", "topic"]
+    options = ["--cv", "2", "--repeats", "2", "--models", "logreg,char-svc", "--n-jobs", "1"]
+    status = main([*argv, *options, "--learning-curve", "0.5", "--output", str(out), "--quiet"])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "2-fold cross-validation repeated 2 times (seed 0)" in printed
+    assert printed.count(": accuracy ") == 2 * 4 * 2  # a line per fit: models, folds, sizes
+    assert "| char n-gram TF-IDF + LinearSVC |" in printed and "MGM" not in printed
+    assert "same 4 folds" in printed
+    assert {"learning_curve.csv", "learning_curve.png"} <= {p.name for p in out.iterdir()}
+    with open(out / "results.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["model"] for row in rows] == [
+        "TF-IDF + LogisticRegression",
+        "char n-gram TF-IDF + LinearSVC",
+    ]
+    assert sorted(row["p_value_vs_best"] == "" for row in rows) == [False, True]
+
+
+def test_compare_help_names_the_models(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "from: mgm, logreg, svc, fasttext, char-svc" in help_text
+    assert "--n-jobs N" in help_text and "--learning-curve [FRACTIONS]" in help_text
 
 
 def test_ctrl_c_stops_compare_without_writing_results(tmp_path):
@@ -109,13 +147,56 @@ def test_ctrl_c_stops_compare_without_writing_results(tmp_path):
     out = tmp_path / "results"
     argv = ["compare", "--csv", path, "--text-column", "body", "--label-column", "topic"]
     status, printed, err = ctrl_c_after_first_epoch(
-        [*argv, "--cv", "2", "--max-epochs", "2000", "--output", str(out)], tmp_path
+        [*argv, "--cv", "2", "--max-epochs", "2000", "--n-jobs", "1", "--output", str(out)],
+        tmp_path,
     )
     assert status == 130, err
     message = f"sklearn-mgm: interrupted; the comparison stopped and wrote nothing to {out}."
     assert message in err.splitlines(), err
     assert "| model |" not in printed
     assert not out.exists()
+
+
+def test_ctrl_c_stops_every_worker_of_a_parallel_compare(tmp_path):
+    path = write_csv(tmp_path / "d.csv", ROWS)
+    out = tmp_path / "results"
+    argv = [
+        *("compare", "--csv", path, "--text-column", "body", "--label-column", "topic"),
+        *("--cv", "2", "--max-epochs", "2000", "--n-jobs", "2", "--output", str(out)),
+    ]
+    # a session of its own, so that SIGINT reaches the command and its workers, as Ctrl-C
+    # in a terminal reaches the whole foreground process group
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sklearn_mgm.cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
+    try:
+        workers = training_workers(psutil.Process(process.pid), 2)
+        os.killpg(process.pid, signal.SIGINT)
+        printed, err = process.communicate()
+    finally:
+        watchdog.cancel()
+    assert process.returncode == 130, err
+    message = f"sklearn-mgm: interrupted; the comparison stopped and wrote nothing to {out}."
+    assert message in err.splitlines(), err
+    assert "| model |" not in printed
+    assert not out.exists()
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive
+
+
+def training_workers(parent, count):
+    """Wait until ``count`` child processes of ``parent`` have trained for a second each."""
+    while True:
+        busy = [c for c in parent.children(recursive=True) if c.cpu_times().user > 1]
+        if len(busy) >= count:
+            return busy
+        time.sleep(0.2)
 
 
 def bad_files(tmp_path):
@@ -126,7 +207,7 @@ def bad_files(tmp_path):
     header_only = tmp_path / "header.csv"
     header_only.write_text("body,topic\n")
     single = write_csv(tmp_path / "single.csv", [dict(r, topic="x") for r in ROWS])
-    few = write_csv(tmp_path / "few.csv", ROWS[:8])
+    few = write_csv(tmp_path / "few.csv", ROWS[:7])
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"body": "a", "topic": "x"}\n{oops\n')
     return [
@@ -136,7 +217,7 @@ def bad_files(tmp_path):
         (str(header_only), "holds no rows"),
         (write_csv(tmp_path / "cols.csv", [{"text": "a", "y": "b"}]), "no column 'body'"),
         (single, "Only one class"),
-        (few, "has only 2 documents, fewer than the 5 folds"),
+        (few, "would train on one class only ('sport')"),
         (str(broken), "line 2: not JSON"),
     ]
 
@@ -162,11 +243,26 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path, capsys):
         assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_bad_options_exit_through_argparse(capsys):
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--cv", "1"], "--cv must be at least 2"),
+        (["--repeats", "0"], "--repeats must be at least 1"),
+        (["--n-jobs", "0"], "--n-jobs must not be 0; -1 uses all cores"),
+        (
+            ["--models", "mgm,bert"],
+            "argument --models: Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, "
+            "char-svc.",
+        ),
+        (["--models", "svc,svc"], "Model 'svc' is named twice"),
+        (["--learning-curve", "0,0.5"], "argument --learning-curve: expected fractions in (0, 1]"),
+    ],
+)
+def test_bad_options_exit_through_argparse(capsys, options, message):
     with pytest.raises(SystemExit) as exit_info:
-        main(["compare", "--cv", "1"])
+        main(["compare", *options])
     assert exit_info.value.code == 2
-    assert "--cv must be at least 2" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 TRAIN_ARGS = ["--text-column", "body", "--label-column", "topic", "--max-epochs", "1"]
