@@ -1,10 +1,13 @@
 """Reproduce the published comparison table on BBC News (5-fold CV).
 
-    python benchmarks/compare_baselines.py [--cv 5] [--seed 0] [--max-epochs N]
+    python benchmarks/compare_baselines.py [--cv 5] [--seed 0] [--max-epochs N] \
+        [--n-jobs -1] [--learning-curve]
 
 Runs `sklearn_mgm.compare_with_baselines` with its default models on the BBC
-News corpus and writes results.md/.csv/.json/.png into benchmarks/results/compare/.
-The same table comes from the command line: `sklearn-mgm compare`.
+News corpus and writes its files (results.md/.csv/.json/.png, per_class.csv,
+the confusion matrices and, with --learning-curve, the learning curve) into
+benchmarks/results/compare/. The same comes from the command line:
+`sklearn-mgm compare --learning-curve --output benchmarks/results/compare`.
 """
 
 import argparse
@@ -26,6 +29,8 @@ def main():
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-epochs", type=int, default=None)
+    parser.add_argument("--n-jobs", type=int, default=-1)
+    parser.add_argument("--learning-curve", action="store_true")
     args = parser.parse_args()
 
     bunch = load_bbc_news()
@@ -43,6 +48,8 @@ def main():
         cv=args.cv,
         random_state=args.seed,
         max_epochs=args.max_epochs,
+        n_jobs=args.n_jobs,
+        learning_curve=args.learning_curve,
         verbose=1,
     )
     print(table.to_markdown())
