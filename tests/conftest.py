@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from sklearn_mgm import HierarchicalTokenizer
@@ -25,3 +27,21 @@ def tokenizer():
 @pytest.fixture
 def documents(texts, tokenizer):
     return tokenizer.fit_transform(texts)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A real local Dask cluster of two single-threaded worker processes."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.wait_for_workers(2)
+        yield client

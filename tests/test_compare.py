@@ -1,5 +1,4 @@
 import json
-import logging
 import math
 from collections import defaultdict
 
@@ -8,7 +7,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from distributed import Client, LocalCluster, get_task_stream
+from distributed import get_task_stream
 from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.dummy import DummyClassifier
@@ -260,22 +259,6 @@ def test_parallel_folds_give_the_sequential_scores(table, parallel_table):
     assert "fit s / fold (2 at once)" in parallel_table.to_markdown()
     assert "up to 2 fits running at once" in parallel_table.to_markdown()
     assert "at once" not in table.to_markdown()
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        client.wait_for_workers(2)
-        yield client
 
 
 def test_a_dask_cluster_gives_the_sequential_scores(dask_client, corpus, table):

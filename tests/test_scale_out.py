@@ -28,22 +28,6 @@ SCORING = ("accuracy", "neg_log_loss")
 
 
 @pytest.fixture(scope="module")
-def client():
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        client.wait_for_workers(2)
-        yield client
-
-
-@pytest.fixture(scope="module")
 def corpus():
     return make_hierarchical_documents(40, random_state=0)
 
@@ -60,9 +44,9 @@ def sequential_search(corpus):
     return grid_search(corpus)
 
 
-def on_dask(client, function, *args, **kwargs):
+def on_dask(dask_client, function, *args, **kwargs):
     """Run ``function`` under joblib's Dask backend; return its result and the tasks run."""
-    with get_task_stream(client) as tasks, joblib.parallel_config(backend="dask"):
+    with get_task_stream(dask_client) as tasks, joblib.parallel_config(backend="dask"):
         result = function(*args, **kwargs)
     return result, tasks.data
 
@@ -75,19 +59,21 @@ def assert_same_scores(results, expected):
             np.testing.assert_allclose(results[key], expected[key], rtol=1e-5, err_msg=key)
 
 
-def test_grid_search_on_dask_matches_the_sequential_run(client, corpus, sequential_search):
-    search, tasks = on_dask(client, grid_search, corpus)
-    assert {task["worker"] for task in tasks} == set(client.scheduler_info()["workers"])
+def test_grid_search_on_dask_matches_the_sequential_run(dask_client, corpus, sequential_search):
+    search, tasks = on_dask(dask_client, grid_search, corpus)
+    assert {task["worker"] for task in tasks} == set(dask_client.scheduler_info()["workers"])
     assert_same_scores(search.cv_results_, sequential_search.cv_results_)
     assert search.best_params_ == sequential_search.best_params_
     # the scores differ between candidates, so equal results are not a coincidence
     assert len(set(sequential_search.cv_results_["mean_test_neg_log_loss"])) == N_CANDIDATES
 
 
-def test_cross_val_score_on_dask_matches_the_sequential_run(client, corpus, sequential_search):
+def test_cross_val_score_on_dask_matches_the_sequential_run(dask_client, corpus, sequential_search):
     params = {"classifier__hidden_size": 8, "classifier__lr": 0.002}
     pipe = make_mgm_pipeline(**TINY).set_params(**params)
-    scores, tasks = on_dask(client, cross_val_score, pipe, *corpus, cv=CV, scoring="neg_log_loss")
+    scores, tasks = on_dask(
+        dask_client, cross_val_score, pipe, *corpus, cv=CV, scoring="neg_log_loss"
+    )
     assert tasks
     candidate = sequential_search.cv_results_["params"].index(params)
     expected = [
@@ -97,8 +83,8 @@ def test_cross_val_score_on_dask_matches_the_sequential_run(client, corpus, sequ
     np.testing.assert_allclose(scores, expected, rtol=1e-5)
 
 
-def test_pipeline_memory_tokenizes_each_fold_once(client, corpus, sequential_search, tmp_path):
-    search, _ = on_dask(client, grid_search, corpus, memory=str(tmp_path))
+def test_pipeline_memory_tokenizes_each_fold_once(dask_client, corpus, sequential_search, tmp_path):
+    search, _ = on_dask(dask_client, grid_search, corpus, memory=str(tmp_path))
     # N_CANDIDATES * CV + 1 pipeline fits; one tokenizer per fold plus one for the refit
     assert len(joblib.Memory(tmp_path).store_backend.get_items()) == CV + 1
     assert_same_scores(search.cv_results_, sequential_search.cv_results_)
