@@ -1,6 +1,6 @@
 """Estimator parameters, class labels and vocabularies as JSON data, and back.
 
-Saving (:mod:`sklearn_mgm.persistence`) stores everything but the weights as
+Saving (``sklearn_mgm.persistence``) stores everything but the weights as
 JSON. Values JSON lacks are tagged: tuples, dicts with non-string keys, NumPy
 arrays and classes (stored by module and name). Decoding builds only data,
 and imports classes only from the modules in ``ALLOWED_CLASS_MODULES``, so a
