@@ -14,9 +14,9 @@ put it first on the path, e.g. for a commit:
 """
 
 import argparse
-import ast
 
 import numpy as np
+from settings import add_settings_argument, parse_settings
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 import sklearn_mgm
@@ -28,20 +28,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("seeds", type=int, nargs="+", help="model seeds (random_state)")
     parser.add_argument("--max-epochs", type=int, default=None)
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a pipeline parameter (a Python literal), e.g. module__bigram_buckets=2**18",
-    )
+    add_settings_argument(parser)
     args = parser.parse_args()
     texts, y = load_bbc_news(return_X_y=True)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     epochs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-    for setting in args.set:
-        name, _, value = setting.partition("=")
-        epochs[name.strip()] = ast.literal_eval(value.strip())
+    epochs.update(parse_settings(args.set))
     if args.set:
         print(f"settings {epochs}", flush=True)
     print(f"sklearn_mgm from {sklearn_mgm.__file__}", flush=True)

@@ -10,9 +10,9 @@ are those of ``compare_baselines.py`` (5 stratified folds, seed 0).
 """
 
 import argparse
-import ast
 import time
 
+from settings import add_settings_argument, parse_settings
 from sklearn.model_selection import StratifiedKFold
 
 from sklearn_mgm import make_mgm_pipeline
@@ -23,12 +23,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fold", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    add_settings_argument(parser)
     args = parser.parse_args()
-    params = {}
-    for setting in args.set:
-        name, _, value = setting.partition("=")
-        params[name.strip()] = ast.literal_eval(value.strip())
+    params = parse_settings(args.set)
     texts, y = load_bbc_news(return_X_y=True)
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, y))
     train, test = folds[args.fold]

@@ -11,12 +11,12 @@ Corpora: see ``benchmarks/corpora.py``.
 """
 
 import argparse
-import ast
 import time
 import warnings
 
 import numpy as np
 from corpora import CORPORA
+from settings import add_settings_argument, parse_settings
 from sklearn.model_selection import StratifiedKFold, cross_validate
 
 from sklearn_mgm import make_mgm_pipeline
@@ -40,19 +40,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", choices=sorted(CORPORA))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="an MGM pipeline parameter (a Python literal)",
-    )
+    add_settings_argument(parser)
     parser.add_argument("--no-baselines", action="store_true")
     args = parser.parse_args()
-    params = {}
-    for setting in args.set:
-        name, _, value = setting.partition("=")
-        params[name.strip()] = ast.literal_eval(value.strip())
+    params = parse_settings(args.set)
     texts, labels = CORPORA[args.corpus]()
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
     print(
