@@ -76,11 +76,13 @@ default=("bag", "word", "sentence", "paragraph")
         Seeds weight initialisation, batching, dropout and the validation
         split; the same seed gives identical predictions on the CPU.
     optimizer : torch optimizer class, default=torch.optim.Adam
-        Optimizer; its other parameters go as ``optimizer__*``.
+        Optimizer; its other parameters go as ``optimizer__*``. Adam and
+        AdamW run fused (``optimizer__fused=True``) unless ``optimizer__fused``
+        or ``optimizer__foreach`` is given.
     lr : float, default=0.005
         Initial learning rate, decayed to 0 over ``max_epochs`` on a cosine
         (``callbacks__lr_scheduler=None`` keeps it constant).
-    max_epochs : int, default=5
+    max_epochs : int, default=3
         Number of passes over the training data.
     batch_size : int, default=32
         Documents per batch.
@@ -161,7 +163,7 @@ default=("bag", "word", "sentence", "paragraph")
         random_state=None,
         optimizer=torch.optim.Adam,
         lr=0.005,
-        max_epochs=5,
+        max_epochs=3,
         batch_size=32,
         callbacks=None,
         device="cpu",
