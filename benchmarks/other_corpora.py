@@ -52,7 +52,7 @@ def main():
     )
     started = time.perf_counter()
     if not args.no_baselines:
-        for name, model in default_models().items():
+        for name, model in default_models(texts=texts).items():
             if name == MGM:
                 continue
             accuracy, f1, fit = score(model, texts, labels, folds)

@@ -34,6 +34,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
+from .cjk import JIEBA_MISSING, jieba_available
 from .classifier import MultiGranularityClassifier
 from .json_values import (
     decode_labels,
@@ -235,6 +236,7 @@ def _tokenizer_state(tokenizer):
         "params": encode_params(tokenizer.get_params(), "HierarchicalTokenizer"),
         "vocabulary": encode_vocabulary(tokenizer.vocabulary_),
         "sentence_model": tokenizer.sentence_model_,
+        "word_tokenizer": tokenizer.word_tokenizer_,
         "punkt": {
             "abbrev_types": sorted(punkt.abbrev_types),
             "collocations": sorted(map(list, punkt.collocations)),
@@ -409,7 +411,10 @@ def _decoding(file_path, decode, *args):
 def _load_tokenizer(contents, path):
     file_path = os.path.join(path, "tokenizer.json")
     state = _parse_json(contents["tokenizer.json"], file_path)
-    return _decoding(file_path, _tokenizer_from_state, state)
+    tokenizer = _decoding(file_path, _tokenizer_from_state, state)
+    if tokenizer.word_tokenizer_ == "jieba" and not jieba_available():
+        raise ValueError(f"{path}: this model cuts Chinese words with jieba. {JIEBA_MISSING}")
+    return tokenizer
 
 
 def _tokenizer_from_state(state):
@@ -422,6 +427,8 @@ def _tokenizer_from_state(state):
     punkt.ortho_context = defaultdict(int, saved["ortho_context"])
     tokenizer.vocabulary_ = decode_vocabulary(state["vocabulary"])
     tokenizer.sentence_model_ = state["sentence_model"]
+    # a model saved before "auto" existed named its word tokenizer in its parameters
+    tokenizer.word_tokenizer_ = state.get("word_tokenizer", tokenizer.word_tokenizer)
     tokenizer.sentence_tokenizer_ = PunktSentenceTokenizer(punkt)
     return tokenizer
 

@@ -1,4 +1,4 @@
-"""NLTK splitting of texts into paragraphs, sentences (Punkt) and words, made fast, in chunks.
+"""NLTK splitting of texts into paragraphs, sentences (Punkt) and words, made fast.
 
 NLTK runs every regular expression through ``nltk.redos``: a wrapper that puts
 a wall-clock timeout on each match, a guard against patterns that backtrack
@@ -11,17 +11,14 @@ matched in place, by offsets. The sentences and words are exactly those of
 NLTK's Punkt and ``RegexpTokenizer``.
 
 Paragraphs, sentences and words are found lazily, so that the caps on them
-bound the work, not only the output. A corpus is split in chunks of about
-``CHUNK_CHARACTERS`` characters, one after the other or by joblib's workers.
+bound the work, not only the output (``sklearn_mgm.chunks`` cuts a corpus
+in chunks).
 """
 
 import itertools
-import math
 import re
 
-import numpy as np
 import regex
-from joblib import Parallel, delayed
 from nltk.tokenize import (
     NLTKWordTokenizer,
     TreebankWordTokenizer,
@@ -35,6 +32,15 @@ from nltk.tokenize.punkt import (
     PunktToken,
     PunktTokenizer,
     PunktTrainer,
+)
+
+from .cjk import (
+    CHARACTER_WORD_REGEX,
+    JIEBA_MISSING,
+    KANA_CHARACTER,
+    UNSPACED_CHARACTER,
+    JiebaWords,
+    jieba_available,
 )
 
 WORD_PATTERN = r"\w+(?:[-'’]\w+)*"
@@ -235,6 +241,69 @@ WORD_TOKENIZERS = {
     "tweet": lambda: TweetTokenizer().tokenize,
 }
 
+# Word tokenizers that cut text written without spaces apart from the rest,
+# which they cut as "regexp" does; "auto" is resolved at fit.
+UNSPACED_TOKENIZERS = ("auto", "jieba", "characters")
+
+
+def resolve_word_tokenizer(word_tokenizer):
+    """The word tokenizer a fit uses: ``"auto"`` becomes ``"jieba"`` or ``"characters"``.
+
+    Parameters
+    ----------
+    word_tokenizer : str or callable
+        A ``HierarchicalTokenizer``'s ``word_tokenizer``.
+
+    Returns
+    -------
+    str or callable
+
+    Raises
+    ------
+    ValueError
+        For ``"jieba"`` when jieba is not installed, saying what to install.
+
+    Examples
+    --------
+    >>> resolve_word_tokenizer("auto") in ("jieba", "characters")
+    True
+    """
+    if word_tokenizer == "auto":
+        return "jieba" if jieba_available() else "characters"
+    if word_tokenizer == "jieba" and not jieba_available():
+        raise ValueError(JIEBA_MISSING)
+    return word_tokenizer
+
+
+def word_splitters(word_tokenizer):
+    """What a :class:`DocumentSplitter` gets as ``word_tokenize`` and ``unspaced_words``.
+
+    Parameters
+    ----------
+    word_tokenizer : str or callable
+        A resolved word tokenizer (:func:`resolve_word_tokenizer`).
+
+    Returns
+    -------
+    word_tokenize : callable or regex.Pattern
+    unspaced_words : callable, regex.Pattern or None
+
+    Examples
+    --------
+    >>> word_splitters("characters") == (WORD_REGEX, CHARACTER_WORD_REGEX)
+    True
+    """
+    if callable(word_tokenizer):
+        return word_tokenizer, None
+    if word_tokenizer == "jieba":
+        if not jieba_available():
+            raise ValueError(JIEBA_MISSING)
+        return WORD_REGEX, JiebaWords()
+    if word_tokenizer == "characters":
+        return WORD_REGEX, CHARACTER_WORD_REGEX
+    return WORD_TOKENIZERS[word_tokenizer](), None
+
+
 # Training Punkt on a whole corpus costs seconds and barely moves its
 # boundaries; a sample of this many characters keeps fit fast. Smaller samples
 # do move some: on BBC News, 250,000 characters change 3 decisions.
@@ -294,12 +363,18 @@ class DocumentSplitter:
     Parameters
     ----------
     paragraph_pattern : str or None
-        Regular expression that separates paragraphs; ``None`` keeps each text whole.
+        Regular expression that separates paragraphs; ``None`` keeps each text
+        whole; ``"auto"``: blank lines, or single line breaks in a text
+        without a blank line that holds Han or kana characters.
     sentence_tokenizer : nltk.tokenize.punkt.PunktSentenceTokenizer
         Finds the sentences of a paragraph, by ``span_tokenize``.
     word_tokenize : callable or compiled ``regex`` pattern
         Splits a sentence into words. A pattern matches the words of each
         sentence in place, in a window of the (lowercased) paragraph.
+    unspaced_words : callable, compiled ``regex`` pattern or None, default=None
+        Splits the sentences of a paragraph that holds Han characters (and no
+        kana: those are taken character by character) instead of
+        ``word_tokenize``; ``None`` uses ``word_tokenize`` everywhere.
     lowercase : bool
         Lowercase the words.
     stop_words : frozenset of str
@@ -330,8 +405,13 @@ class DocumentSplitter:
         max_paragraphs,
         max_sentences,
         max_words,
+        unspaced_words=None,
     ):
+        self.auto_paragraphs = paragraph_pattern == "auto"
+        if self.auto_paragraphs:
+            paragraph_pattern = BLANK_LINES
         self.paragraph_regex = None if paragraph_pattern is None else re.compile(paragraph_pattern)
+        self.unspaced_words = unspaced_words
         self.sentence_tokenizer = sentence_tokenizer
         self.word_tokenize = word_tokenize
         # decided here, not by identity later: a pickled pattern (for joblib's
@@ -371,39 +451,62 @@ class DocumentSplitter:
             document_sizes.append(n_paragraphs)
         return tokens, (sentence_lengths, paragraph_sizes, document_sizes)
 
+    def paragraph_separator(self, document):
+        """The compiled pattern that separates the paragraphs of ``document``, or None."""
+        pattern = self.paragraph_regex
+        if (
+            self.auto_paragraphs
+            and not document.isascii()
+            and pattern.search(document) is None
+            and UNSPACED_CHARACTER.search(document) is not None
+        ):
+            return _LINE_BREAKS
+        return pattern
+
+    def word_splitter(self, paragraph):
+        """What cuts the sentences of ``paragraph`` into words: a pattern or a callable."""
+        if (
+            self.unspaced_words is not None
+            and not paragraph.isascii()
+            and UNSPACED_CHARACTER.search(paragraph) is not None
+        ):
+            kana = KANA_CHARACTER.search(paragraph) is not None
+            return CHARACTER_WORD_REGEX if kana else self.unspaced_words
+        return self.word_tokenize
+
     def _paragraphs(self, document):
         """The paragraphs of ``document`` that hold more than whitespace, one by one."""
-        if self.paragraph_regex is None:
-            pieces = (document,)
-        else:
-            pieces = _split_lazily(self.paragraph_regex, document)
+        pattern = self.paragraph_separator(document)
+        pieces = (document,) if pattern is None else _split_lazily(pattern, document)
         # isspace reads no further than the first other character; strip may copy
         return (piece for piece in pieces if piece and not piece.isspace())
 
     def _sentence_words(self, paragraph):
         """The words of each sentence of ``paragraph``, without stop words, capped, one by one."""
         spans = self.sentence_tokenizer.span_tokenize(paragraph)
-        if isinstance(self.word_tokenize, regex.Pattern):
-            return self._matched_words(paragraph, spans)
+        tokenize = self.word_splitter(paragraph)
+        if isinstance(tokenize, regex.Pattern):
+            return self._matched_words(paragraph, spans, tokenize)
         cased = str.lower if self.lowercase else str
-        return (self._kept(self.word_tokenize(cased(paragraph[a:b]))) for a, b in spans)
+        return (self._kept(tokenize(cased(paragraph[a:b]))) for a, b in spans)
 
-    def _matched_words(self, paragraph, spans):
-        """The words the pattern matches in each sentence span, in place."""
+    def _matched_words(self, paragraph, spans, word_pattern):
+        """The words ``word_pattern`` matches in each sentence span, in place."""
         stop_words, max_words = self.stop_words, self.max_words
         longest = None if max_words is None else _CHARACTERS_PER_WORD * max_words
         # The paragraph is cut (and lowercased) window by window, each at least
         # twice as long as the one before, so that the work stops with the
         # sentences; a sentence lies in one window.
         window, offset, window_stop = "", 0, 0
-        pattern, in_place = self.word_tokenize, True
+        pattern, in_place = word_pattern, True
+        ascii_pattern = self.ascii_words if word_pattern is self.word_tokenize else None
         for start, end in spans:
             if end > window_stop:
                 size = max(end - start, 2 * (window_stop - offset), _FIRST_WINDOW)
                 window = paragraph[start : start + size]
                 offset, window_stop = start, start + len(window)
-                ascii_words = self.ascii_words is not None and window.isascii()
-                pattern = self.ascii_words if ascii_words else self.word_tokenize
+                ascii_words = ascii_pattern is not None and window.isascii()
+                pattern = ascii_pattern if ascii_words else word_pattern
                 if self.lowercase:
                     lowered = window.lower()
                     # Lowercasing maps each character on its own and keeps offsets,
@@ -441,6 +544,11 @@ _FIRST_WINDOW = 4096
 _CHARACTERS_PER_WORD = 8
 
 
+# the default paragraph separator: a blank line
+BLANK_LINES = r"\n\s*\n"
+_LINE_BREAKS = re.compile(r"\n")
+
+
 def _split_lazily(pattern, text):
     """The pieces of ``pattern.split(text)``, groups included, one by one."""
     last = 0
@@ -475,125 +583,3 @@ def training_sample(documents):
         if size >= PUNKT_TRAINING_CHARS:
             break
     return "\n\n".join(sample)[:PUNKT_TRAINING_CHARS]
-
-
-# Texts are split and encoded in chunks of about this many characters, so that
-# only one chunk's words are alive as Python strings (some 60 bytes a word).
-CHUNK_CHARACTERS = 1_000_000
-
-
-def chunk_bounds(documents, min_chunks):
-    """Cut ``documents`` into chunks of at most about ``CHUNK_CHARACTERS`` characters.
-
-    Parameters
-    ----------
-    documents : list of str
-        The texts.
-    min_chunks : int
-        Aim at this many chunks at least, of similar sizes (fewer when a few
-        documents hold most characters).
-
-    Returns
-    -------
-    list of int
-        The first document of each chunk, then ``len(documents)``. Before its
-        last document, a chunk holds at most ``CHUNK_CHARACTERS`` characters.
-
-    Examples
-    --------
-    >>> chunk_bounds(["a" * 10, "b", "c" * 10], 2)
-    [0, 2, 3]
-    """
-    ends = np.cumsum([len(document) for document in documents])
-    total = int(ends[-1]) if len(documents) else 0
-    n_chunks = max(min_chunks, math.ceil(total / CHUNK_CHARACTERS))
-    # a chunk ends with the document that reaches the next multiple of total / n_chunks
-    cuts = np.searchsorted(ends, total / n_chunks * np.arange(1, n_chunks)) + 1
-    bounds = np.concatenate([[0], cuts, [len(documents)]]).clip(max=len(documents))
-    return np.unique(bounds).tolist()
-
-
-def split_in_chunks(split, encode, documents, n_jobs=None):
-    r"""Split ``documents`` chunk by chunk, in parallel with ``n_jobs`` joblib workers.
-
-    Only one chunk's words live as Python strings at a time (per worker).
-
-    Parameters
-    ----------
-    split : DocumentSplitter
-        Splits a list of texts into tokens and the lengths of their sentences,
-        paragraphs and documents.
-    encode : callable
-        Turns a chunk's list of tokens into what is kept of them (ids, codes).
-    documents : list of str
-        The texts.
-    n_jobs : int or None, default=None
-        Number of joblib workers; ``None`` means 1 (no workers).
-
-    Returns
-    -------
-    iterable of tuple
-        For each chunk, in order: ``encode`` of its tokens and the lengths of
-        its sentences, paragraphs and documents, as arrays of int32.
-
-    Examples
-    --------
-    >>> from nltk.tokenize.punkt import PunktSentenceTokenizer
-    >>> split = DocumentSplitter(
-    ...     paragraph_pattern=r"\n\s*\n", sentence_tokenizer=PunktSentenceTokenizer(),
-    ...     word_tokenize=str.split, lowercase=True, stop_words=frozenset(),
-    ...     max_paragraphs=None, max_sentences=None, max_words=None,
-    ... )
-    >>> [(tokens, [lengths.tolist() for lengths in structure])
-    ...  for tokens, structure in split_in_chunks(split, len, ["Rain fell.", "Sun."])]
-    [(3, [[2, 1], [1, 1], [1, 1]])]
-    """
-    n_jobs = 1 if n_jobs is None else n_jobs
-    bounds = chunk_bounds(documents, 1 if n_jobs == 1 else 4 * abs(n_jobs))
-    chunks = (documents[start:stop] for start, stop in itertools.pairwise(bounds))
-    if n_jobs == 1 or len(bounds) < 3:
-        return (_split_chunk(split, encode, chunk) for chunk in chunks)
-    return Parallel(n_jobs=n_jobs)(delayed(_split_chunk)(split, encode, c) for c in chunks)
-
-
-def _split_chunk(split, encode, documents):
-    tokens, structure = split(documents)
-    return encode(tokens), tuple(np.asarray(level, dtype=np.int32) for level in structure)
-
-
-def concatenate_chunks(chunks):
-    """Join the word ids (or codes) and the structure of consecutive chunks.
-
-    The ids grow in one array, resized in place for each chunk, so that the
-    corpus's ids are not held twice (once in chunks, once joined).
-
-    Parameters
-    ----------
-    chunks : iterable of tuple
-        For each chunk, its ids and the lengths of its sentences, paragraphs
-        and documents, as from :func:`split_in_chunks`.
-
-    Returns
-    -------
-    values : ndarray of int32
-        The ids of all chunks, one after the other.
-    structure : tuple of three ndarray of int32
-        The lengths of all sentences, paragraphs and documents.
-
-    Examples
-    --------
-    >>> chunk = (np.array([2, 3]), ([2], [1], [1]))
-    >>> values, structure = concatenate_chunks([chunk, chunk])
-    >>> values.tolist(), [lengths.tolist() for lengths in structure]
-    ([2, 3, 2, 3], [[2, 2], [1, 1], [1, 1]])
-    """
-    values = np.zeros(0, dtype=np.int32)
-    empty = np.zeros(0, dtype=np.int32)
-    levels = ([empty], [empty], [empty])
-    for chunk_values, structure in chunks:
-        start = len(values)
-        values.resize(start + len(chunk_values), refcheck=False)
-        values[start:] = chunk_values
-        for level, lengths in zip(levels, structure, strict=True):
-            level.append(lengths)
-    return values, tuple(np.concatenate(level) for level in levels)

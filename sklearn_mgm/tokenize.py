@@ -13,16 +13,19 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .chunks import concatenate_chunks, split_in_chunks
+from .cjk import FullWidthSentences
 from .documents import PAD_TOKEN, UNKNOWN_TOKEN, TokenizedDocuments, offsets_from_lengths
 from .splitting import (
+    UNSPACED_TOKENIZERS,
     WORD_TOKENIZERS,
     DocumentSplitter,
     RememberingPunkt,
-    concatenate_chunks,
     make_punkt_trainer,
     punkt_pretrained_available,
-    split_in_chunks,
+    resolve_word_tokenizer,
     training_sample,
+    word_splitters,
 )
 from .vocabulary import (
     WordCounts,
@@ -92,7 +95,9 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
     """Split raw texts into paragraphs, sentences (NLTK Punkt) and word ids.
 
     Paragraphs are separated by ``paragraph_pattern`` (blank lines by default),
-    sentences are found by NLTK's Punkt, and words by an NLTK word tokenizer.
+    sentences are found by NLTK's Punkt (after full-width sentence ends such as
+    '。'), and words by an NLTK word tokenizer, or, in Chinese and Japanese
+    text, by jieba or character by character.
     The vocabulary follows :class:`~sklearn.feature_extraction.text.CountVectorizer`:
     the parameters have the same names and meaning. Id 0 is padding and id 1 is
     the unknown word (a word outside the vocabulary keeps its place as id 1).
@@ -100,9 +105,12 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    paragraph_pattern : str or None, default=r"\\n\\s*\\n"
+    paragraph_pattern : str or None, default="auto"
         Regular expression that separates paragraphs. ``None`` keeps each text
-        as one paragraph.
+        as one paragraph. ``"auto"`` separates them by blank lines
+        (``r"\\n\\s*\\n"``), except in a text without a blank line that holds
+        Han or kana characters: Chinese and Japanese texts often end a
+        paragraph with a single line break, and there each line break does.
     sentence_model : {"auto", "pretrained", "trained", "untrained"}, default="auto"
         Which Punkt model splits sentences. ``"pretrained"`` is NLTK's English
         model and needs the ``punkt_tab`` data (``python -m nltk.downloader
@@ -114,12 +122,22 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         network. Use ``"trained"`` for texts with many abbreviations written
         with a period ("Dr.", "e.g."), which untrained Punkt takes for
         sentence ends.
-    word_tokenizer : {"regexp", "treebank", "nltk", "wordpunct", "whitespace", \
-"tweet"} or callable, default="regexp"
-        NLTK word tokenizer for each sentence. ``"regexp"`` keeps runs of word
+    word_tokenizer : {"auto", "jieba", "characters", "regexp", "treebank", "nltk", \
+"wordpunct", "whitespace", "tweet"} or callable, default="auto"
+        How a sentence is cut into words. ``"regexp"`` keeps runs of word
         characters (with inner hyphens and apostrophes) and drops punctuation;
-        the others are NLTK's tokenizers of those names. A callable takes a
-        sentence and returns a list of str.
+        ``"treebank"`` to ``"tweet"`` are NLTK's tokenizers of those names. A
+        callable takes a sentence and returns a list of str. The other three
+        cut paragraphs written without spaces differently from the rest,
+        which they cut as ``"regexp"`` does: in a paragraph that holds Han
+        characters, ``"jieba"`` segments the Han text with jieba (the
+        ``chinese`` extra: ``pip install "sklearn-mgm[chinese]"``) and
+        ``"characters"`` makes each Han character a word; Latin words and
+        numbers stay whole, and a paragraph with kana (Japanese) is always
+        taken character by character. ``"auto"`` is ``"jieba"`` when jieba is
+        installed and ``"characters"`` otherwise (see ``word_tokenizer_``).
+    split_semicolons : bool, default=False
+        Also end sentences at the full-width semicolon '；'.
     lowercase : bool, default=True
         Convert words to lowercase (after sentence splitting, which uses case).
     stop_words : {"english"}, list or None, default=None
@@ -154,6 +172,10 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         The Punkt model in use.
     sentence_model_ : str
         ``"pretrained"``, ``"trained"`` or ``"untrained"``.
+    word_tokenizer_ : str or callable
+        The word tokenizer in use: ``word_tokenizer``, with ``"auto"``
+        resolved at fit to ``"jieba"`` or ``"characters"``. Saved with the
+        model, so that a loaded model cuts words as it did in training.
 
     Notes
     -----
@@ -199,7 +221,8 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
     _parameter_constraints: ClassVar[dict] = {
         "paragraph_pattern": [str, None],
         "sentence_model": [StrOptions({"auto", "pretrained", "trained", "untrained"})],
-        "word_tokenizer": [StrOptions(set(WORD_TOKENIZERS)), callable],
+        "word_tokenizer": [StrOptions({*WORD_TOKENIZERS, *UNSPACED_TOKENIZERS}), callable],
+        "split_semicolons": ["boolean"],
         "lowercase": ["boolean"],
         "stop_words": [StrOptions({"english"}), list, None],
         "max_df": [
@@ -225,9 +248,10 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        paragraph_pattern=r"\n\s*\n",
+        paragraph_pattern="auto",
         sentence_model="auto",
-        word_tokenizer="regexp",
+        word_tokenizer="auto",
+        split_semicolons=False,
         lowercase=True,
         stop_words=None,
         max_df=1.0,
@@ -242,6 +266,7 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         self.paragraph_pattern = paragraph_pattern
         self.sentence_model = sentence_model
         self.word_tokenizer = word_tokenizer
+        self.split_semicolons = split_semicolons
         self.lowercase = lowercase
         self.stop_words = stop_words
         self.max_df = max_df
@@ -296,6 +321,7 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
             )
         self._check_paragraph_pattern()
         self.sentence_tokenizer_, self.sentence_model_ = self._make_sentence_tokenizer(documents)
+        self.word_tokenizer_ = resolve_word_tokenizer(self.word_tokenizer)
         if self.vocabulary is not None:
             self.vocabulary_ = validate_fixed_vocabulary(self.vocabulary)
             return self._encode(documents)
@@ -390,7 +416,7 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
         return tags
 
     def _check_paragraph_pattern(self):
-        if self.paragraph_pattern is None:
+        if self.paragraph_pattern in (None, "auto"):
             return
         try:
             re.compile(self.paragraph_pattern)
@@ -419,26 +445,34 @@ class HierarchicalTokenizer(TransformerMixin, BaseEstimator):
             return PunktSentenceTokenizer(trainer.get_params()), model
         return PunktSentenceTokenizer(), model
 
-    def _resolve_word_tokenizer(self):
-        if callable(self.word_tokenizer):
-            return self.word_tokenizer
-        return WORD_TOKENIZERS[self.word_tokenizer]()
+    def splitter(self):
+        """The :class:`~sklearn_mgm.splitting.DocumentSplitter` that ``transform`` uses.
 
-    def _split(self, documents, encode):
-        """Split texts chunk by chunk, as :func:`~sklearn_mgm.splitting.split_in_chunks`."""
-        splitter = DocumentSplitter(
+        Returns
+        -------
+        DocumentSplitter
+        """
+        check_is_fitted(self, "word_tokenizer_")
+        word_tokenize, unspaced_words = word_splitters(self.word_tokenizer_)
+        return DocumentSplitter(
             paragraph_pattern=self.paragraph_pattern,
             # A fresh Punkt (from the model's parameters, which NLTK keeps in
             # _params) per call, so that remembered decisions live one call.
-            sentence_tokenizer=RememberingPunkt(self.sentence_tokenizer_._params),
-            word_tokenize=self._resolve_word_tokenizer(),
+            sentence_tokenizer=FullWidthSentences(
+                RememberingPunkt(self.sentence_tokenizer_._params), self.split_semicolons
+            ),
+            word_tokenize=word_tokenize,
+            unspaced_words=unspaced_words,
             lowercase=self.lowercase,
             stop_words=stop_word_set(self.stop_words),
             max_paragraphs=self.max_paragraphs,
             max_sentences=self.max_sentences,
             max_words=self.max_words,
         )
-        return split_in_chunks(splitter, encode, documents, self.n_jobs)
+
+    def _split(self, documents, encode):
+        """Split texts chunk by chunk, as :func:`~sklearn_mgm.chunks.split_in_chunks`."""
+        return split_in_chunks(self.splitter(), encode, documents, self.n_jobs)
 
     def _encode(self, documents):
         """Split texts and map their words to the ids of ``vocabulary_``."""

@@ -15,14 +15,14 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer
 
-import sklearn_mgm.splitting
+import sklearn_mgm.chunks
 from sklearn_mgm import HierarchicalTokenizer, TokenizedDocuments
+from sklearn_mgm.chunks import chunk_bounds
 from sklearn_mgm.splitting import (
     WORD_PATTERN,
     WORD_REGEX,
     DocumentSplitter,
     RememberingPunkt,
-    chunk_bounds,
     make_punkt_trainer,
     punkt_pretrained_available,
 )
@@ -456,7 +456,7 @@ def test_chunks_give_the_same_documents_as_one_chunk(texts, tokenizer, monkeypat
     many = texts * 3
     whole = clone(tokenizer).set_params(**params)
     X = whole.fit_transform(many)
-    monkeypatch.setattr(sklearn_mgm.splitting, "CHUNK_CHARACTERS", 1)  # a chunk per document
+    monkeypatch.setattr(sklearn_mgm.chunks, "CHUNK_CHARACTERS", 1)  # a chunk per document
     chunked = clone(tokenizer).set_params(**params)
     assert chunked.fit_transform(many) == X
     assert chunked.vocabulary_ == whole.vocabulary_
@@ -468,7 +468,7 @@ def test_chunks_give_the_same_documents_as_one_chunk(texts, tokenizer, monkeypat
 def test_chunk_bounds_cut_documents_into_chunks_of_about_the_size(lengths, size, min_chunks):
     documents = ["x" * n for n in lengths]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sklearn_mgm.splitting, "CHUNK_CHARACTERS", size)
+        patch.setattr(sklearn_mgm.chunks, "CHUNK_CHARACTERS", size)
         bounds = chunk_bounds(documents, min_chunks)
     assert bounds[0] == 0 and bounds[-1] == len(documents)
     assert all(a < b for a, b in itertools.pairwise(bounds)) or bounds == [0]
