@@ -246,14 +246,19 @@ def _train(args):
     return 0
 
 
-def _predict(args):
+def _load_pipeline(path):
     from .persistence import load
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = load(args.model, kind="pipeline")
+        model = load(path, kind="pipeline")
     for warning in caught:
         print(f"sklearn-mgm: warning: {warning.message}", file=sys.stderr)
+    return model
+
+
+def _predict(args):
+    model = _load_pipeline(args.model)
     texts = args.text if args.csv is None else read_texts(args.csv, args.text_column)
     proba = model.predict_proba(texts)
     predictions = model.classes_[proba.argmax(axis=1)]
@@ -263,6 +268,24 @@ def _predict(args):
         with open(args.output, "w", newline="", encoding="utf-8") as handle:
             _write_predictions(handle, model.classes_, predictions, proba)
         print(f"wrote {len(texts)} predictions to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _explain(args):
+    from .explain import explain, explanation_page
+
+    if args.limit < 1:
+        raise ValueError(f"--limit must be at least 1; got {args.limit}.")
+    model = _load_pipeline(args.model)
+    texts = args.text if args.csv is None else read_texts(args.csv, args.text_column)
+    shown = texts[: args.limit]
+    page = explanation_page(explain(model, shown), view=args.view)
+    with open(args.output, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    left_out = (
+        f" (the first {len(shown)} of {len(texts)}; see --limit)" if len(texts) > len(shown) else ""
+    )
+    print(f"wrote explanations of {len(shown)} documents{left_out} to {args.output}")
     return 0
 
 
@@ -343,7 +366,7 @@ def build_parser():
         "with sklearn_mgm.save (JSON and safetensors, no pickle).",
     )
     _add_data_arguments(train)
-    train.add_argument("--max-epochs", type=int, help="epochs (default: the model's, 5)")
+    train.add_argument("--max-epochs", type=int, help="epochs (default: the model's, 3)")
     train.add_argument("--seed", type=int, default=0, help="seed of the model (default: 0)")
     train.add_argument("--model", required=True, metavar="DIR", help="directory to save to")
     train.add_argument("--overwrite", action="store_true", help="replace a model saved in DIR")
@@ -358,17 +381,40 @@ def build_parser():
         "proba_<class>), one row per input text in order.",
     )
     predict.add_argument("--model", required=True, metavar="DIR", help="the saved model")
-    texts = predict.add_mutually_exclusive_group(required=True)
-    texts.add_argument("--csv", metavar="PATH", help="CSV, TSV (.tsv) or JSON Lines (.jsonl) file")
-    texts.add_argument(
-        "--text", action="append", metavar="TEXT", help="a text to classify (repeatable)"
-    )
-    predict.add_argument(
-        "--text-column", default="text", help="column of the texts in --csv (default: text)"
-    )
+    _add_texts_arguments(predict)
     predict.add_argument("--output", metavar="FILE", help="CSV file to write (default: stdout)")
     predict.set_defaults(handler=_predict)
+
+    explain = commands.add_parser(
+        "explain",
+        help="explain a saved model's predictions as an HTML page",
+        description="Load a model saved by `sklearn-mgm train` and write one HTML page with a "
+        "section per text: the prediction, every class's probability and the text as written, "
+        "words shaded by the network's attention.",
+    )
+    explain.add_argument("--model", required=True, metavar="DIR", help="the saved model")
+    _add_texts_arguments(explain)
+    explain.add_argument("--output", required=True, metavar="FILE", help="HTML file to write")
+    explain.add_argument(
+        "--limit", type=int, default=20, help="explain at most this many texts (default: 20)"
+    )
+    explain.add_argument(
+        "--view",
+        choices=["text", "tokens"],
+        default="text",
+        help="the text as written (default) or the tokens the model read",
+    )
+    explain.set_defaults(handler=_explain)
     return parser
+
+
+def _add_texts_arguments(parser):
+    texts = parser.add_mutually_exclusive_group(required=True)
+    texts.add_argument("--csv", metavar="PATH", help="CSV, TSV (.tsv) or JSON Lines (.jsonl) file")
+    texts.add_argument("--text", action="append", metavar="TEXT", help="a text (repeatable)")
+    parser.add_argument(
+        "--text-column", default="text", help="column of the texts in --csv (default: text)"
+    )
 
 
 def main(argv=None):

@@ -33,6 +33,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from .cjk import needs_no_space
+from .source_text import TextLayout, locate_words, text_html
+from .tokenize import validate_raw_documents
+
 
 @dataclass
 class Explanation:
@@ -53,6 +57,11 @@ class Explanation:
         Weight of each sentence, nested by paragraph.
     paragraph_weights : list of float
         Weight of each paragraph.
+    text : str or None, default=None
+        The document as written, when the explanation was made from it.
+    layout : TextLayout or None, default=None
+        Where the words lie in ``text``
+        (:func:`~sklearn_mgm.source_text.locate_words`).
 
     Examples
     --------
@@ -75,18 +84,70 @@ class Explanation:
     word_weights: list
     sentence_weights: list
     paragraph_weights: list
+    text: str | None = None
+    layout: TextLayout | None = None
 
-    def to_html(self):
+    def to_html(self, view="text"):
         """A self-contained HTML page that shades words and sentences by weight.
 
         Words are shaded red, sentences blue and paragraphs marked by a bar on
         their left, each relative to the largest weight of its level; hovering
         shows the exact weight.
 
+        Parameters
+        ----------
+        view : {"text", "tokens"}, default="text"
+            ``"text"``: the document as written (case, punctuation, spacing),
+            words the model did not know marked as unknown and text it never
+            read (stop words, what lies past the tokenizer's caps) marked as
+            not read; ``"tokens"``: the words as the tokenizer left them.
+            Without ``text`` (an explanation made from tokens), ``"tokens"``.
+
         Returns
         -------
         str
         """
+        return explanation_page([self], view=view)
+
+    def section_html(self, view="text"):
+        """The HTML of this explanation in a page: prediction, probabilities and the document.
+
+        Parameters
+        ----------
+        view : {"text", "tokens"}, default="text"
+            As in :meth:`to_html`.
+
+        Returns
+        -------
+        str
+        """
+        if view not in ("text", "tokens"):
+            raise ValueError(f"view must be 'text' or 'tokens'; got {view!r}.")
+        if view == "text" and self.text is not None and self.layout is not None:
+            body = text_html(
+                self.text,
+                self.layout,
+                self.words,
+                self.word_weights,
+                self.sentence_weights,
+                self.paragraph_weights,
+            )
+        else:
+            body = self._tokens_html()
+        rows = "".join(
+            f"<tr><td>{html.escape(str(label))}</td>"
+            f'<td class="bar"><div style="width: {100 * p:.1f}%"></div></td>'
+            f"<td>{p:.3f}</td></tr>"
+            for label, p in sorted(self.probabilities.items(), key=lambda item: -item[1])
+        )
+        return _SECTION.format(
+            label=html.escape(str(self.label)),
+            probability=self.probabilities[self.label],
+            rows=rows,
+            body=body,
+        )
+
+    def _tokens_html(self):
         word_max = _max_weight(self.word_weights)
         sentence_max = _max_weight(self.sentence_weights)
         paragraph_max = max(self.paragraph_weights, default=0.0)
@@ -95,32 +156,22 @@ class Explanation:
             zip(self.words, self.sentence_weights, self.word_weights, self.paragraph_weights),
             start=1,
         ):
-            rendered = [
-                _html_sentence(words, weights, sentence_weight, word_max, sentence_max)
-                for words, weights, sentence_weight in zip(
-                    sentences, word_weights, sentence_weights
-                )
-            ]
+            rendered = _joined(
+                [
+                    _html_sentence(words, weights, sentence_weight, word_max, sentence_max)
+                    for words, weights, sentence_weight in zip(
+                        sentences, word_weights, sentence_weights
+                    )
+                ],
+                ["".join(words) for words in sentences],
+            )
             alpha = _share(weight, paragraph_max)
             paragraphs.append(
                 f'<div class="paragraph" style="border-left-color: rgba(33, 102, 172, {alpha:.3f})"'
                 f' title="paragraph weight {weight:.4f}"><div class="paragraph-weight">'
-                f"paragraph {number} · {weight:.1%}</div>{' '.join(rendered)}</div>"
+                f"paragraph {number} · {weight:.1%}</div>{rendered}</div>"
             )
-        rows = "".join(
-            f"<tr><td>{html.escape(str(label))}</td>"
-            f'<td class="bar"><div style="width: {100 * p:.1f}%"></div></td>'
-            f"<td>{p:.3f}</td></tr>"
-            for label, p in sorted(self.probabilities.items(), key=lambda item: -item[1])
-        )
-        label = html.escape(str(self.label))
-        body = "\n".join(paragraphs) or "<p><em>The document has no words.</em></p>"
-        return _PAGE.format(
-            label=label,
-            probability=self.probabilities[self.label],
-            rows=rows,
-            body=body,
-        )
+        return "\n".join(paragraphs) or "<p><em>The document has no words.</em></p>"
 
     def plot(self, words_per_row=20):
         """A matplotlib figure of the sentence and word weights.
@@ -196,6 +247,35 @@ class Explanation:
         return figure
 
 
+def explanation_page(explanations, view="text"):
+    """One self-contained HTML page with a section per explanation.
+
+    Parameters
+    ----------
+    explanations : list of Explanation
+    view : {"text", "tokens"}, default="text"
+        As in :meth:`Explanation.to_html`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> explanation = Explanation("sport", {"sport": 0.9, "business": 0.1}, [[["goal"]]],
+    ...                           [[[1.0]]], [[1.0]], [1.0], "Goal!", None)
+    >>> page = explanation_page([explanation, explanation])
+    >>> page.count('<section class="explanation">')
+    2
+    """
+    sections = "\n".join(explanation.section_html(view) for explanation in explanations)
+    if len(explanations) == 1:
+        title = f"Explanation: {html.escape(str(explanations[0].label))}"
+    else:
+        title = f"Explanations of {len(explanations)} documents"
+    return _PAGE.format(title=title, sections=sections)
+
+
 def explain(pipeline, texts):
     """Explain the predictions of a fitted pipeline by its attention weights.
 
@@ -242,7 +322,14 @@ def explain(pipeline, texts):
             f"{type(pipeline).__name__}."
         )
     preprocessing, classifier = pipeline[:-1], pipeline[-1]
+    texts = validate_raw_documents(texts)
     X = preprocessing.transform(texts)
+    # offsets are found again from the texts, when the tokenizer can walk them
+    if len(preprocessing) == 1 and hasattr(pipeline[0], "splitter"):
+        splitter = pipeline[0].splitter()
+        layouts = [locate_words(splitter, text) for text in texts]
+    else:
+        layouts = [None] * len(X)
     weights, probabilities = attention_weights(classifier, X)
     classes = classifier.classes_.tolist()
     return [
@@ -253,9 +340,11 @@ def explain(pipeline, texts):
             word_weights=document["word"],
             sentence_weights=document["sentence"],
             paragraph_weights=document["paragraph"],
+            text=text if layout is not None else None,
+            layout=layout,
         )
-        for words, document, proba in zip(
-            preprocessing.inverse_transform(X), weights, probabilities
+        for words, document, proba, text, layout in zip(
+            preprocessing.inverse_transform(X), weights, probabilities, texts, layouts
         )
     ]
 
@@ -379,6 +468,14 @@ def _nest(documents, word_weights):
         }
 
 
+def _joined(rendered, words):
+    """The rendered words, with a space between two only where their script has spaces."""
+    pieces = rendered[:1]
+    for before, after, piece in zip(words, words[1:], rendered[1:]):
+        pieces += [piece] if needs_no_space(before, after) else [" ", piece]
+    return "".join(pieces)
+
+
 def _max_weight(nested):
     if isinstance(nested, list):
         return max((_max_weight(item) for item in nested), default=0.0)
@@ -394,11 +491,12 @@ def _truncate(word, limit=10):
 
 
 def _html_sentence(words, weights, sentence_weight, word_max, sentence_max):
-    rendered = " ".join(
+    spans = [
         f'<span class="word" style="background: rgba(215, 48, 39, '
         f'{0.85 * _share(w, word_max):.3f})" title="{w:.4f}">{html.escape(word)}</span>'
         for word, w in zip(words, weights)
-    )
+    ]
+    rendered = _joined(spans, words)
     alpha = 0.35 * _share(sentence_weight, sentence_max)
     return (
         f'<span class="sentence" style="background: rgba(33, 102, 172, {alpha:.3f})"'
@@ -406,11 +504,17 @@ def _html_sentence(words, weights, sentence_weight, word_max, sentence_max):
     )
 
 
+_SECTION = """<section class="explanation">
+<h1>Predicted: {label} <small>(probability {probability:.3f})</small></h1>
+<table>{rows}</table>
+{body}
+</section>"""
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Explanation: {label}</title>
+<title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; color: #222; }}
 h1 {{ font-size: 1.3em; }}
@@ -424,14 +528,19 @@ td.bar div {{ background: #888; height: 0.8em; }}
 .sentence {{ padding: 0.25em 0; border-radius: 3px; }}
 .word {{ padding: 0.05em 0.15em; border-radius: 2px; }}
 .legend {{ font-size: 0.85em; color: #555; }}
+.document {{ white-space: pre-wrap; }}
+.document .gap {{ display: none; }}
+.unread {{ color: #888; text-decoration: line-through dotted #aaa; }}
+.unknown {{ outline: 1px dashed #b2182b; }}
+section.explanation {{ border-top: 1px solid #ccc; padding-top: 0.5em; margin-bottom: 2em; }}
 </style>
 </head>
 <body>
-<h1>Predicted: {label} <small>(probability {probability:.3f})</small></h1>
-<table>{rows}</table>
 <p class="legend">Words are shaded red and sentences blue by attention weight, relative to the
-largest of their level; the bar left of a paragraph shows its weight. Hover for exact weights.</p>
-{body}
+largest of their level; the bar left of a paragraph shows its weight. Hover for exact weights.
+In the text as written, words outlined were unknown to the model and text struck through was
+not read (stop words, text past the tokenizer's caps).</p>
+{sections}
 </body>
 </html>
 """
