@@ -1,4 +1,4 @@
-"""The explanation page of a real run on BBC News, as `sklearn-mgm explain` writes it, and its screenshot.
+"""The explanation page of a real BBC News run, as `sklearn-mgm explain` writes it, shot.
 
 Trains the default pipeline with `sklearn-mgm train` on 80 % of BBC News
 (stratified, seed 0), explains three held-out articles with `sklearn-mgm

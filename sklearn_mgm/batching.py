@@ -28,20 +28,24 @@ class DocumentDataset(Dataset):
     """A torch Dataset over :class:`~sklearn_mgm.TokenizedDocuments` and labels.
 
     Fetching a list of positions returns one ``(documents, labels)`` pair, so a
-    whole batch is gathered at once (``__getitems__``).
+    whole batch is gathered at once (``__getitems__``); with sample weights,
+    ``labels`` is a pair ``(labels, weights)``.
 
     Parameters
     ----------
     X : TokenizedDocuments
         The documents.
-    y : ndarray of int or None, default=None
-        Encoded labels, one per document.
+    y : ndarray or None, default=None
+        Encoded labels: one per document, or an indicator row per document.
+    sample_weight : ndarray of float or None, default=None
+        The weight of each document in the loss.
     """
 
-    def __init__(self, X, y=None):
+    def __init__(self, X, y=None, sample_weight=None):
         # the names X and y let skorch's helpers (data_from_dataset) read them
         self.X = X
         self.y = None if y is None else np.asarray(y)
+        self.sample_weight = None if sample_weight is None else np.asarray(sample_weight)
 
     def __len__(self):
         return len(self.X)
@@ -52,6 +56,8 @@ class DocumentDataset(Dataset):
     def __getitems__(self, indices):
         positions = np.asarray(indices, dtype=np.int64)
         labels = None if self.y is None else self.y[positions]
+        if self.sample_weight is not None and labels is not None:
+            labels = (labels, self.sample_weight[positions].astype(np.float32))
         return self.X.take(positions), labels
 
 
@@ -426,18 +432,21 @@ def collate_batch(batch, word_group_ratio=WORD_GROUP_RATIO):
     Parameters
     ----------
     batch : tuple
-        ``(TokenizedDocuments, ndarray of int or None)``.
+        ``(TokenizedDocuments, labels)``: labels are an ndarray, None, or a
+        pair of ndarrays ``(labels, sample weights)``.
     word_group_ratio : float > 1 or None, default=WORD_GROUP_RATIO
         Passed to :func:`collate_documents`.
 
     Returns
     -------
-    (DocumentBatch, Tensor or None)
+    (DocumentBatch, Tensor, tuple of Tensor or None)
     """
     documents, labels = batch
     if not isinstance(documents, TokenizedDocuments):
         raise TypeError(f"expected TokenizedDocuments, got {type(documents).__name__}.")
     batch = collate_documents(documents, word_group_ratio)
+    if isinstance(labels, tuple):
+        return batch, tuple(torch.as_tensor(part) for part in labels)
     return batch, None if labels is None else torch.as_tensor(labels)
 
 

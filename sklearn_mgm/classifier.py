@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from skorch import NeuralNetClassifier
 
 from .bag import BagOfNgrams
-from .batching import check_loader_keywords
+from .batching import DocumentDataset, check_loader_keywords
 from .document_net import DocumentNetMixin
 from .documents import TokenizedDocuments, check_same_vocabulary
 from .embeddings import (
@@ -16,7 +16,17 @@ from .embeddings import (
     describe_coverage,
     embedding_coverage,
 )
-from .labels import check_training_data, class_weights, encode_labels, fit_label_encoder
+from .labels import (
+    LABEL_PARAMETER_CONSTRAINTS,
+    IndicatorEncoder,
+    check_sample_weights,
+    check_training_data,
+    class_weights,
+    decide_labels,
+    encode_labels,
+    fit_label_encoder,
+    label_names_of,
+)
 from .network import NETWORK_PARAMETER_CONSTRAINTS, VIEWS, MultiGranularityNetwork
 from .training import (
     TRAINING_PARAMETER_CONSTRAINTS,
@@ -35,7 +45,11 @@ class MultiGranularityClassifier(DocumentNetMixin, NeuralNetClassifier):
     :class:`~sklearn_mgm.TokenizedDocuments` from
     :class:`~sklearn_mgm.HierarchicalTokenizer`; use both in a Pipeline
     (:func:`make_mgm_pipeline`). Labels may be of any type; ``predict``
-    returns them as given.
+    returns them as given. For several labels per document, ``y`` is a
+    binary indicator matrix (dense or sparse, as
+    :class:`~sklearn.preprocessing.MultiLabelBinarizer` makes it): the
+    network then has one sigmoid output per label, trained by binary
+    cross-entropy, and ``predict`` returns such a matrix.
 
     Parameters
     ----------
@@ -65,9 +79,23 @@ default=("bag", "word", "sentence", "paragraph")
     dropout : float, default=0.2
         Dropout on word embeddings and on the fused document vector.
     class_weight : "balanced", dict or None, default=None
-        Weights of the classes in the loss, as in scikit-learn.
+        Weights of the classes in the loss, as in scikit-learn. With several
+        labels per document, the weight of each label's positive documents
+        (``pos_weight``); ``"balanced"``: its negatives over its positives.
+    threshold : float in (0, 1), default=0.5
+        With several labels per document, the probability from which
+        ``predict`` gives a label.
+    allow_empty : bool, default=False
+        With several labels per document, let ``predict`` give a document no
+        label; by default it gets at least its most probable one.
+    label_names : sequence of str or None, default=None
+        With several labels per document, the name of each column of ``y``
+        (e.g. ``MultiLabelBinarizer().classes_``), kept for explanations and
+        the command line and saved with the model; ``None`` takes the
+        columns of a pandas DataFrame ``y``, if any (see ``label_names_``).
     validation_fraction : float or None, default=None
-        Fraction of the training data held out (stratified) for early
+        Fraction of the training data held out (stratified, except for
+        several labels per document) for early
         stopping after ``patience`` epochs without a lower validation loss,
         restoring the best epoch's weights. ``None`` trains on all the data.
     patience : int, default=3
@@ -112,7 +140,10 @@ default=("bag", "word", "sentence", "paragraph")
     Attributes
     ----------
     classes_ : ndarray
-        The class labels.
+        The class labels; ``arange(n_labels)`` for an indicator ``y``.
+    label_names_ : ndarray of str or None
+        With several labels per document, the name of each label, when
+        ``label_names`` or a DataFrame ``y`` gave them.
     vocabulary_ : dict
         The vocabulary of the documents seen in fit.
     embedding_coverage_ : dict
@@ -143,6 +174,7 @@ default=("bag", "word", "sentence", "paragraph")
         **NETWORK_PARAMETER_CONSTRAINTS,
         **EMBEDDING_PARAMETER_CONSTRAINTS,
         **TRAINING_PARAMETER_CONSTRAINTS,
+        **LABEL_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(
@@ -158,6 +190,9 @@ default=("bag", "word", "sentence", "paragraph")
         attention_heads=1,
         dropout=0.2,
         class_weight=None,
+        threshold=0.5,
+        allow_empty=False,
+        label_names=None,
         validation_fraction=None,
         patience=3,
         random_state=None,
@@ -197,6 +232,9 @@ default=("bag", "word", "sentence", "paragraph")
         self.attention_heads = attention_heads
         self.dropout = dropout
         self.class_weight = class_weight
+        self.threshold = threshold
+        self.allow_empty = allow_empty
+        self.label_names = label_names
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.random_state = random_state
@@ -204,29 +242,33 @@ default=("bag", "word", "sentence", "paragraph")
         self.max_batch_words = max_batch_words
         self.torch_threads = torch_threads
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Train the network from scratch (or on, with ``warm_start=True``).
 
         Parameters
         ----------
         X : TokenizedDocuments
             Documents from :class:`~sklearn_mgm.HierarchicalTokenizer`.
-        y : array-like of shape (n_documents,)
-            Class labels of any type.
+        y : array-like of shape (n_documents,) or (n_documents, n_labels)
+            Class labels of any type, or a binary indicator matrix.
+        sample_weight : array-like of shape (n_documents,) or None, default=None
+            The weight of each document in the loss (training and validation),
+            normalised by the sum of the batch's weights.
         **fit_params : dict
-            None are accepted yet.
+            None are accepted.
 
         Returns
         -------
         self : MultiGranularityClassifier
         """
         continuing = self.warm_start and self.initialized_
-        X, y = self._check_fit_call(X, y, fit_params, continuing)
+        columns = getattr(y, "columns", None)  # a DataFrame's label names
+        X, y, sample_weight = self._check_fit_call(X, y, sample_weight, fit_params, continuing)
         if not continuing:
-            self._learn_labels_and_vocabulary(X, y)
-        return self._train(X, y, fit_params, initialize=not continuing)
+            self._learn_labels_and_vocabulary(X, y, columns=columns)
+        return self._train(X, y, sample_weight, initialize=not continuing)
 
-    def partial_fit(self, X, y, classes=None, **fit_params):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initialising.
 
         Parameters
@@ -237,17 +279,22 @@ default=("bag", "word", "sentence", "paragraph")
             Class labels, all among those of the first call.
         classes : array-like or None, default=None
             All classes, needed on the first call if ``y`` lacks some.
+        sample_weight : array-like of shape (n_documents,) or None, default=None
+            The weight of each document in the loss, as in ``fit``.
         **fit_params : dict
-            None are accepted yet.
+            None are accepted.
 
         Returns
         -------
         self : MultiGranularityClassifier
         """
-        X, y = self._check_fit_call(X, y, fit_params, continuing=self.initialized_)
+        columns = getattr(y, "columns", None)
+        X, y, sample_weight = self._check_fit_call(
+            X, y, sample_weight, fit_params, continuing=self.initialized_
+        )
         if not self.initialized_:
-            self._learn_labels_and_vocabulary(X, y, classes)
-        return self._train(X, y, fit_params, initialize=not self.initialized_)
+            self._learn_labels_and_vocabulary(X, y, classes, columns)
+        return self._train(X, y, sample_weight, initialize=not self.initialized_)
 
     def predict(self, X):
         """Most probable class label of each document.
@@ -259,11 +306,19 @@ default=("bag", "word", "sentence", "paragraph")
 
         Returns
         -------
-        ndarray of shape (n_documents,)
-            Labels as they were given to ``fit``.
+        ndarray of shape (n_documents,) or (n_documents, n_labels)
+            Labels as they were given to ``fit``, or an indicator matrix of
+            the labels whose probability reaches ``threshold``.
         """
         proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
+        if self.multilabel_:
+            return decide_labels(proba, None, self.threshold, self.allow_empty)
+        return decide_labels(proba, self.classes_)
+
+    @property
+    def multilabel_(self):
+        """Whether the classifier was fitted on an indicator matrix of several labels."""
+        return isinstance(getattr(self, "label_encoder_", None), IndicatorEncoder)
 
     @property
     def classes_(self):
@@ -307,11 +362,24 @@ default=("bag", "word", "sentence", "paragraph")
 
     def initialize_criterion(self):
         super().initialize_criterion()
+        weights = None
         if self.class_weight is not None:
-            self.criterion_.weight = torch.as_tensor(self.class_weights_, dtype=torch.float32)
+            weights = torch.as_tensor(self.class_weights_, dtype=torch.float32)
+        if self.multilabel_ and self.criterion is torch.nn.CrossEntropyLoss:
+            self.criterion_ = torch.nn.BCEWithLogitsLoss(pos_weight=weights)
+        elif weights is not None:
+            self.criterion_.weight = weights
         return self
 
-    def _train(self, X, y, fit_params, *, initialize):
+    def _get_predict_nonlinearity(self):
+        return torch.sigmoid if self.multilabel_ else super()._get_predict_nonlinearity()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _train(self, X, y, sample_weight, *, initialize):
         """(Initialise and) train, seeded (a continued training by a stream of its own)."""
         check_seeding_is_reproducible(self.random_state)
         offset = 0 if initialize else len(self.history_)
@@ -320,28 +388,34 @@ default=("bag", "word", "sentence", "paragraph")
                 self.initialize()
                 if isinstance(getattr(self.module_, "bag", None), BagOfNgrams):
                     self.module_.bag.count_documents(X)
-            return super().partial_fit(X, encode_labels(self.label_encoder_, y), **fit_params)
+            y = encode_labels(self.label_encoder_, y)
+            data = X if sample_weight is None else DocumentDataset(X, y, sample_weight)
+            return super().partial_fit(data, y)
 
-    def _check_fit_call(self, X, y, fit_params, continuing):
-        """Validate the parameters, documents, labels and fit parameters of a training call."""
+    def _check_fit_call(self, X, y, sample_weight, fit_params, continuing):
+        """Validate the parameters, documents, labels and weights of a training call."""
         params = {name: getattr(self, name) for name in self._parameter_constraints}
         name = type(self).__name__
         validate_parameter_constraints(self._parameter_constraints, params, caller_name=name)
         if fit_params:
             raise TypeError(
-                f"{name} got unexpected fit parameter(s) {sorted(fit_params)}: it accepts none "
-                "(sample weights are not supported yet)."
+                f"{name} got unexpected fit parameter(s) {sorted(fit_params)}: it accepts "
+                "only sample_weight."
             )
         for prefix in ("iterator_train", "iterator_valid"):
             keywords = self.get_params_for(prefix)
             check_loader_keywords(keywords, training=prefix == "iterator_train", prefix=prefix)
         X, y = check_training_data(X, y, name)
+        if sample_weight is not None:
+            sample_weight = check_sample_weights(sample_weight, X)
         if continuing:
             check_same_vocabulary(X, self.vocabulary_)
-        return X, y
+        return X, y, sample_weight
 
-    def _learn_labels_and_vocabulary(self, X, y, classes=None):
+    def _learn_labels_and_vocabulary(self, X, y, classes=None, columns=None):
         self.label_encoder_ = fit_label_encoder(y, classes)
+        names = self.label_names if self.label_names is not None else columns
+        self.label_names_ = label_names_of(self.label_encoder_, names)
         self.vocabulary_ = X.vocabulary
         self.vocabulary_size_ = X.vocabulary_size
         if self.class_weight is not None:

@@ -223,14 +223,18 @@ def _train(args):
 
     check_can_save(args.model, overwrite=args.overwrite)  # before training, not after
     texts, labels, source = _load_data(args)
+    kinds = {label for cell in labels for label in _split_cell(cell, args.label_separator)}
+    several = "" if args.label_separator is None else " (several per document)"
     print(
-        f"Training on {source}: {len(texts)} documents, {len(set(labels))} classes "
+        f"Training on {source}: {len(texts)} documents, {len(kinds)} classes{several} "
         f"(seed {args.seed}).",
         flush=True,
     )
     params = {"random_state": args.seed, "verbose": 0 if args.quiet else 1}
     if args.max_epochs is not None:
         params["max_epochs"] = args.max_epochs
+    if args.label_separator is not None:
+        labels, params["label_names"] = label_sets(labels, args.label_separator)
     pipe = make_mgm_pipeline(**params).fit(texts, labels)
     save(pipe, args.model, overwrite=args.overwrite)
     classifier = pipe[-1]
@@ -261,12 +265,20 @@ def _predict(args):
     model = _load_pipeline(args.model)
     texts = args.text if args.csv is None else read_texts(args.csv, args.text_column)
     proba = model.predict_proba(texts)
-    predictions = model.classes_[proba.argmax(axis=1)]
+    classifier, classes = model[-1], model.classes_
+    if classifier.multilabel_:  # each document's labels, joined
+        if classifier.label_names_ is not None:
+            classes = classifier.label_names_
+        predictions = [
+            args.label_separator.join(classes[row.astype(bool)]) for row in model.predict(texts)
+        ]
+    else:
+        predictions = classes[proba.argmax(axis=1)]
     if args.output is None:
-        _write_predictions(sys.stdout, model.classes_, predictions, proba)
+        _write_predictions(sys.stdout, classes, predictions, proba)
     else:
         with open(args.output, "w", newline="", encoding="utf-8") as handle:
-            _write_predictions(handle, model.classes_, predictions, proba)
+            _write_predictions(handle, classes, predictions, proba)
         print(f"wrote {len(texts)} predictions to {args.output}", file=sys.stderr)
     return 0
 
@@ -287,6 +299,40 @@ def _explain(args):
     )
     print(f"wrote explanations of {len(shown)} documents{left_out} to {args.output}")
     return 0
+
+
+def label_sets(cells, separator):
+    """Label cells that hold several labels, as an indicator matrix and the label names.
+
+    Parameters
+    ----------
+    cells : list of str
+        One cell per document, its labels separated by ``separator``.
+    separator : str
+        E.g. ``"|"``; blanks around each label are dropped.
+
+    Returns
+    -------
+    indicator : ndarray of int, shape (n_documents, n_labels)
+    names : list of str
+
+    Examples
+    --------
+    >>> indicator, names = label_sets(["sport|politics", "business", "sport"], "|")
+    >>> indicator.tolist(), names
+    ([[0, 1, 1], [1, 0, 0], [0, 0, 1]], ['business', 'politics', 'sport'])
+    """
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    binarizer = MultiLabelBinarizer()
+    indicator = binarizer.fit_transform([_split_cell(cell, separator) for cell in cells])
+    return indicator, binarizer.classes_.tolist()
+
+
+def _split_cell(cell, separator):
+    if separator is None:
+        return [cell]
+    return [label.strip() for label in cell.split(separator) if label.strip()]
 
 
 def _write_predictions(handle, classes, predictions, proba):
@@ -371,6 +417,11 @@ def build_parser():
     train.add_argument("--model", required=True, metavar="DIR", help="directory to save to")
     train.add_argument("--overwrite", action="store_true", help="replace a model saved in DIR")
     train.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    train.add_argument(
+        "--label-separator",
+        metavar="SEP",
+        help="the label cells hold several labels split by SEP (e.g. '|'): a multi-label model",
+    )
     train.set_defaults(handler=_train)
 
     predict = commands.add_parser(
@@ -383,6 +434,12 @@ def build_parser():
     predict.add_argument("--model", required=True, metavar="DIR", help="the saved model")
     _add_texts_arguments(predict)
     predict.add_argument("--output", metavar="FILE", help="CSV file to write (default: stdout)")
+    predict.add_argument(
+        "--label-separator",
+        default="|",
+        metavar="SEP",
+        help="joins the labels of a multi-label model's predictions (default: '|')",
+    )
     predict.set_defaults(handler=_predict)
 
     explain = commands.add_parser(

@@ -9,6 +9,8 @@ Ctrl-C ended training, and the starting learning rate a resumed schedule
 needs. :class:`~sklearn_mgm.MultiGranularityClassifier` is built on it.
 """
 
+import warnings
+
 import numpy as np
 import torch
 from skorch.dataset import ValidSplit
@@ -149,6 +151,20 @@ class DocumentNetMixin:
             kwargs["fused"] = True
         return args, kwargs
 
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if not isinstance(y_true, tuple):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        # sample weights: each document's loss weighted, normalised by the weights' sum
+        labels, weights = (to_device(part, self._compute_device()) for part in y_true)
+        reduction, self.criterion_.reduction = self.criterion_.reduction, "none"
+        try:
+            losses = self.criterion_(y_pred, labels)
+        finally:
+            self.criterion_.reduction = reduction
+        if losses.ndim == 2:  # one loss per label
+            losses = losses.mean(dim=1)
+        return (losses * weights).sum() / weights.sum().clamp(min=torch.finfo(weights.dtype).tiny)
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self.interrupted_ = False
         try:
@@ -181,7 +197,15 @@ class DocumentNetMixin:
         if self.validation_fraction is None:
             return super().get_split_datasets(X, y, **fit_params)
         seed = derived_seed(self.random_state)
-        split = ValidSplit(self.validation_fraction, stratified=True, random_state=seed)
+        stratified = np.ndim(y) == 1
+        if not stratified:
+            warnings.warn(
+                "Stratification is not defined for several labels per document: the "
+                "validation split for early stopping is a plain random one.",
+                UserWarning,
+                stacklevel=2,
+            )
+        split = ValidSplit(self.validation_fraction, stratified=stratified, random_state=seed)
         return split(self.get_dataset(X, y), y, **fit_params)
 
     def get_iterator(self, dataset, training=False):

@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .cjk import needs_no_space
+from .labels import decide_labels
 from .source_text import TextLayout, locate_words, text_html
 from .tokenize import validate_raw_documents
 
@@ -45,7 +46,9 @@ class Explanation:
     Attributes
     ----------
     label : object
-        Predicted class label.
+        Predicted class label; for a multi-label classifier, the tuple of the
+        predicted labels' names. Such a network has one attention for all its
+        labels, so the weights explain the document as a whole.
     probabilities : dict
         Class label to probability.
     words : list of list of list of str
@@ -140,12 +143,12 @@ class Explanation:
             f"<td>{p:.3f}</td></tr>"
             for label, p in sorted(self.probabilities.items(), key=lambda item: -item[1])
         )
-        return _SECTION.format(
-            label=html.escape(str(self.label)),
-            probability=self.probabilities[self.label],
-            rows=rows,
-            body=body,
-        )
+        if isinstance(self.label, tuple):  # several labels, one attention for all
+            label = ", ".join(map(str, self.label)) or "no label"
+            note = "one attention for every label"
+        else:
+            label, note = str(self.label), f"probability {self.probabilities[self.label]:.3f}"
+        return _SECTION.format(label=html.escape(label), note=note, rows=rows, body=body)
 
     def _tokens_html(self):
         word_max = _max_weight(self.word_weights)
@@ -332,9 +335,17 @@ def explain(pipeline, texts):
         layouts = [None] * len(X)
     weights, probabilities = attention_weights(classifier, X)
     classes = classifier.classes_.tolist()
+    if getattr(classifier, "multilabel_", False):
+        # one attention for every label: the network has one, its outputs one sigmoid each
+        names = classifier.label_names_ if classifier.label_names_ is not None else classes
+        decided = decide_labels(probabilities, None, classifier.threshold, classifier.allow_empty)
+        labels = [tuple(np.asarray(names)[row.astype(bool)].tolist()) for row in decided]
+        classes = list(names)
+    else:
+        labels = [classes[int(np.argmax(proba))] for proba in probabilities]
     return [
         Explanation(
-            label=classes[int(np.argmax(proba))],
+            label=label,
             probabilities=dict(zip(classes, proba.tolist())),
             words=words,
             word_weights=document["word"],
@@ -343,8 +354,8 @@ def explain(pipeline, texts):
             text=text if layout is not None else None,
             layout=layout,
         )
-        for words, document, proba, text, layout in zip(
-            preprocessing.inverse_transform(X), weights, probabilities, texts, layouts
+        for words, document, proba, text, layout, label in zip(
+            preprocessing.inverse_transform(X), weights, probabilities, texts, layouts, labels
         )
     ]
 
@@ -505,7 +516,7 @@ def _html_sentence(words, weights, sentence_weight, word_max, sentence_max):
 
 
 _SECTION = """<section class="explanation">
-<h1>Predicted: {label} <small>(probability {probability:.3f})</small></h1>
+<h1>Predicted: {label} <small>({note})</small></h1>
 <table>{rows}</table>
 {body}
 </section>"""

@@ -45,6 +45,7 @@ from .json_values import (
     encode_vocabulary,
     json_bytes,
 )
+from .labels import IndicatorEncoder
 from .tokenize import HierarchicalTokenizer
 
 FORMAT_NAME = "sklearn-mgm"
@@ -250,9 +251,12 @@ def _classifier_files(classifier):
     check_is_fitted(classifier, ["label_encoder_", "module_"])
     params = {k: v for k, v in classifier.get_params(deep=False).items() if not k.startswith("_")}
     class_weights = getattr(classifier, "class_weights_", None)
+    names = getattr(classifier, "label_names_", None)
     state = {
         "params": encode_params(params, "MultiGranularityClassifier"),
         "classes": encode_labels(classifier.classes_),
+        "multilabel": classifier.multilabel_,
+        "label_names": None if names is None else names.tolist(),
         "vocabulary": encode_vocabulary(classifier.vocabulary_),
         "vocabulary_size": int(classifier.vocabulary_size_),
         "class_weights": None if class_weights is None else np.asarray(class_weights).tolist(),
@@ -459,8 +463,14 @@ def _classifier_from_state(state):
     # the saved weights hold the embeddings: initialise without reading the vectors again
     pretrained_embeddings = params.pop("pretrained_embeddings", None)
     classifier = _checked(MultiGranularityClassifier(**params))
-    classifier.label_encoder_ = LabelEncoder()
-    classifier.label_encoder_.classes_ = decode_labels(state["classes"])
+    classes = decode_labels(state["classes"])
+    if state.get("multilabel", False):
+        classifier.label_encoder_ = IndicatorEncoder(len(classes))
+    else:
+        classifier.label_encoder_ = LabelEncoder()
+        classifier.label_encoder_.classes_ = classes
+    names = state.get("label_names")
+    classifier.label_names_ = None if names is None else np.asarray(names, dtype=str)
     classifier.vocabulary_ = decode_vocabulary(state["vocabulary"])
     classifier.vocabulary_size_ = int(state["vocabulary_size"])
     if state["class_weights"] is not None:

@@ -19,6 +19,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, LRScheduler, ProgressBar
+from skorch.utils import data_from_dataset, is_dataset
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 # scikit-learn constraints of MultiGranularityClassifier's training parameters,
@@ -181,8 +182,17 @@ class FiniteLossCheck(Callback):
 
 
 def _valid_accuracy(net, dataset, y_encoded):
-    """Accuracy on skorch's validation split, whose labels are encoded."""
-    return float(np.mean(net.predict_proba(dataset).argmax(axis=1) == y_encoded))
+    """Accuracy on skorch's validation split, whose labels are encoded.
+
+    For several labels per document: the share of documents whose labels
+    (probability 0.5 or more) are all right, scikit-learn's subset accuracy.
+    """
+    # the dataset's own labels: the batches' targets also carry any sample weights
+    y_encoded = data_from_dataset(dataset)[1] if is_dataset(dataset) else y_encoded
+    proba = net.predict_proba(dataset)
+    if np.ndim(y_encoded) == 2:
+        return float(np.mean(((proba >= 0.5) == (y_encoded > 0.5)).all(axis=1)))
+    return float(np.mean(proba.argmax(axis=1) == y_encoded))
 
 
 def default_callbacks(*, validation_fraction, patience, max_epochs, verbose):

@@ -15,7 +15,9 @@ from sklearn_mgm.datasets import load_bbc_news
 pytest.importorskip("jieba")
 
 # four sentences, with clauses between commas: the old tokenizer made each clause a "word"
-PARAGRAPH = "今天天气很好，我们去公园散步。公园里的花都开了！你喜欢春天吗？我非常喜欢春天，也喜欢秋天。"
+PARAGRAPH = (
+    "今天天气很好，我们去公园散步。公园里的花都开了！你喜欢春天吗？我非常喜欢春天，也喜欢秋天。"
+)
 
 
 def sentences_of(text, **params):
@@ -39,15 +41,16 @@ def test_auto_resolves_to_jieba_when_installed_and_keeps_it_as_a_fitted_attribut
 
 
 def test_characters_need_nothing_and_keep_latin_words_and_numbers_whole():
-    (first, *_) = sentences_of("我们在2024年买了iPhone的new-model手机。", word_tokenizer="characters")
-    assert first == ["我", "们", "在", "2024", "年", "买", "了", "iphone", "的", "new-model", "手", "机"]
+    text = "我们在2024年买了iPhone的new-model手机。"
+    (first,) = sentences_of(text, word_tokenizer="characters")
+    assert first == [*"我们在", "2024", "年", "买", "了", "iphone", "的", "new-model", *"手机"]
 
 
 def test_without_jieba_auto_takes_characters_and_jieba_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "jieba", None)  # as if jieba were not installed
     tokenizer = HierarchicalTokenizer(sentence_model="untrained").fit([PARAGRAPH])
     assert tokenizer.word_tokenizer_ == "characters"
-    assert tokenizer.inverse_transform(tokenizer.transform(["好天气。"])) == [[[["好", "天", "气"]]]]
+    assert tokenizer.inverse_transform(tokenizer.transform(["好天气。"])) == [[[[*"好天气"]]]]
     with pytest.raises(ValueError, match=r"sklearn-mgm\[chinese\]"):
         HierarchicalTokenizer(word_tokenizer="jieba").fit([PARAGRAPH])
 
@@ -63,7 +66,10 @@ def test_kana_paragraphs_are_taken_character_by_character_even_with_jieba():
         ("真的吗？！太好了。", ["真的吗？！", "太好了。"]),
         ("他说：“走吧。”我们就走了……后来呢", ["他说：“走吧。”", "我们就走了……", "后来呢"]),
         ("第一句。。。第二句！！", ["第一句。。。", "第二句！！"]),
-        ("价格不错。It was cheap. We left. 好评！", ["价格不错。", "It was cheap.", "We left.", "好评！"]),
+        (
+            "价格不错。It was cheap. We left. 好评！",
+            ["价格不错。", "It was cheap.", "We left.", "好评！"],
+        ),
         ("一；二；三", ["一；二；三"]),
     ],
 )

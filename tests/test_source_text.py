@@ -73,7 +73,8 @@ def located_words(tokenizer, text):
 def test_located_words_are_the_words_transform_keeps(params):
     if params.get("word_tokenizer") == "jieba":
         pytest.importorskip("jieba")
-    texts = load_bbc_news(return_X_y=True)[0][:40] + [
+    texts = [
+        *load_bbc_news(return_X_y=True)[0][:40],
         "今天天气很好，我们去公园散步。公园里的花都开了！\n下雨了。",
         "東京は晴れです。Tokyo is sunny.",
         "",
@@ -93,9 +94,9 @@ def pipeline():
 
 
 def test_the_page_holds_the_text_as_written_character_for_character(pipeline):
-    explanations = explain(pipeline, TEXTS[:4] + ["Unheard-of words, <b>bold</b> & odd."])
+    explanations = explain(pipeline, [*TEXTS[:4], "Unheard-of words, <b>bold</b> & odd."])
     page = explanation_page(explanations)
-    assert document_texts(page) == TEXTS[:4] + ["Unheard-of words, <b>bold</b> & odd."]
+    assert document_texts(page) == [*TEXTS[:4], "Unheard-of words, <b>bold</b> & odd."]
     assert "<b>" not in page and "&lt;" in page and "&gt; &amp; <span" in page
     assert "white-space: pre-wrap" in page
 
