@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from .baselines import FastTextClassifier, default_models, make_models
 from .classifier import MultiGranularityClassifier
+from .labels import is_indicator_matrix
 from .report import COLUMNS, ComparisonTable
 from .significance import compare_with_best
 from .tokenize import validate_raw_documents
@@ -75,6 +76,13 @@ def check_comparison_data(texts, labels, cv):
     (['a', 'b', 'c'], array(['x', 'y', 'x'], dtype='<U1'))
     """
     texts = validate_raw_documents(texts)
+    if is_indicator_matrix(labels):
+        raise ValueError(
+            "The comparison takes one label per document; several labels per document (an "
+            "indicator matrix) are not compared yet. Cross-validate the models yourself, e.g. "
+            "cross_val_score(make_mgm_pipeline(), texts, Y, cv=KFold(5), scoring='f1_samples') "
+            "beside a OneVsRestClassifier baseline."
+        )
     labels = np.asarray(labels)
     if len(texts) == 0:
         raise ValueError("No documents to compare on: the data is empty.")

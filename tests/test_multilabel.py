@@ -257,3 +257,11 @@ def test_the_cli_trains_and_predicts_several_labels_per_document(data, tmp_path,
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "prediction,proba_business,proba_politics,proba_sport"
     assert lines[1].split(",")[0] == rows[0][1]
+
+
+def test_the_comparison_says_it_takes_one_label_per_document(data):
+    from sklearn_mgm.compare import compare_with_baselines
+
+    texts, Y, _ = data
+    with pytest.raises(ValueError, match="not compared yet"):
+        compare_with_baselines(texts, Y, cv=2)
