@@ -540,6 +540,7 @@ td.bar div {{ background: #888; height: 0.8em; }}
 .word {{ padding: 0.05em 0.15em; border-radius: 2px; }}
 .legend {{ font-size: 0.85em; color: #555; }}
 .document {{ white-space: pre-wrap; }}
+.document .word {{ padding: 0; }}
 .document .gap {{ display: none; }}
 .unread {{ color: #888; text-decoration: line-through dotted #aaa; }}
 .unknown {{ outline: 1px dashed #b2182b; }}
