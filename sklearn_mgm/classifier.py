@@ -252,8 +252,10 @@ default=("bag", "word", "sentence", "paragraph")
         y : array-like of shape (n_documents,) or (n_documents, n_labels)
             Class labels of any type, or a binary indicator matrix.
         sample_weight : array-like of shape (n_documents,) or None, default=None
-            The weight of each document in the loss (training and validation),
-            normalised by the sum of the batch's weights.
+            The weight of each document in the loss (training and validation).
+            The weights are scaled to mean 1 over the documents of the call,
+            so a weight of 2 counts a document about twice and scaling every
+            weight changes nothing.
         **fit_params : dict
             None are accepted.
 
@@ -275,8 +277,9 @@ default=("bag", "word", "sentence", "paragraph")
         ----------
         X : TokenizedDocuments
             Documents from :class:`~sklearn_mgm.HierarchicalTokenizer`.
-        y : array-like of shape (n_documents,)
-            Class labels, all among those of the first call.
+        y : array-like of shape (n_documents,) or (n_documents, n_labels)
+            Class labels, all among those of the first call, or an indicator
+            matrix with the first call's labels.
         classes : array-like or None, default=None
             All classes, needed on the first call if ``y`` lacks some.
         sample_weight : array-like of shape (n_documents,) or None, default=None
@@ -353,6 +356,8 @@ default=("bag", "word", "sentence", "paragraph")
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
+        if isinstance(X, DocumentDataset):  # documents that carry sample weights
+            X = X.X
         if self.pretrained_embeddings is not None and isinstance(X, TokenizedDocuments):
             source, vocabulary = self.pretrained_embeddings, self.vocabulary_
             ids, _ = self._vector_cache().aligned(source, vocabulary, self.embedding_dim)
@@ -372,7 +377,9 @@ default=("bag", "word", "sentence", "paragraph")
         return self
 
     def _get_predict_nonlinearity(self):
-        return torch.sigmoid if self.multilabel_ else super()._get_predict_nonlinearity()
+        if self.multilabel_ and self.predict_nonlinearity == "auto":
+            return torch.sigmoid
+        return super()._get_predict_nonlinearity()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -389,6 +396,8 @@ default=("bag", "word", "sentence", "paragraph")
                 if isinstance(getattr(self.module_, "bag", None), BagOfNgrams):
                     self.module_.bag.count_documents(X)
             y = encode_labels(self.label_encoder_, y)
+            if sample_weight is not None:  # mean 1: a weight is a number of copies
+                sample_weight = sample_weight / sample_weight.mean()
             data = X if sample_weight is None else DocumentDataset(X, y, sample_weight)
             return super().partial_fit(data, y)
 

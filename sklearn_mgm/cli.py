@@ -7,6 +7,8 @@ import os
 import sys
 import warnings
 
+import numpy as np
+
 from . import __version__
 from .baselines import MODEL_NAMES, check_model_names
 from .compare import DEFAULT_TRAIN_SIZES
@@ -267,8 +269,8 @@ def _predict(args):
     proba = model.predict_proba(texts)
     classifier, classes = model[-1], model.classes_
     if classifier.multilabel_:  # each document's labels, joined
-        if classifier.label_names_ is not None:
-            classes = classifier.label_names_
+        names = classifier.label_names_
+        classes = np.asarray(classes if names is None else names).astype(str)
         predictions = [
             args.label_separator.join(classes[row.astype(bool)]) for row in model.predict(texts)
         ]
@@ -297,7 +299,8 @@ def _explain(args):
     left_out = (
         f" (the first {len(shown)} of {len(texts)}; see --limit)" if len(texts) > len(shown) else ""
     )
-    print(f"wrote explanations of {len(shown)} documents{left_out} to {args.output}")
+    documents = "1 document" if len(shown) == 1 else f"{len(shown)} documents"
+    print(f"wrote explanations of {documents}{left_out} to {args.output}")
     return 0
 
 

@@ -154,7 +154,8 @@ class DocumentNetMixin:
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if not isinstance(y_true, tuple):
             return super().get_loss(y_pred, y_true, X=X, training=training)
-        # sample weights: each document's loss weighted, normalised by the weights' sum
+        # sample weights (scaled to mean 1 over the fit's documents): each document's
+        # loss times its weight, over what the unweighted loss divides by
         labels, weights = (to_device(part, self._compute_device()) for part in y_true)
         reduction, self.criterion_.reduction = self.criterion_.reduction, "none"
         try:
@@ -163,7 +164,10 @@ class DocumentNetMixin:
             self.criterion_.reduction = reduction
         if losses.ndim == 2:  # one loss per label
             losses = losses.mean(dim=1)
-        return (losses * weights).sum() / weights.sum().clamp(min=torch.finfo(weights.dtype).tiny)
+        class_weights = getattr(self.criterion_, "weight", None)
+        if class_weights is not None and labels.ndim == 1:  # torch's weighted mean
+            return (losses * weights).sum() / class_weights[labels].sum()
+        return (losses * weights).mean()
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self.interrupted_ = False

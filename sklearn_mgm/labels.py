@@ -49,6 +49,11 @@ def check_training_data(X, y, estimator_name):
         raise ValueError(f"{estimator_name} requires y to be passed, but y is None.")
     if is_indicator_matrix(y):
         y = indicator_array(y)
+        if not np.isin(y, (0, 1)).all():
+            raise ValueError(
+                "An indicator matrix of labels holds 0 and 1 only; got values "
+                f"{np.unique(y)[:5].tolist()}. Make it with MultiLabelBinarizer."
+            )
         check_consistent_length(X, y)
         if not len(X):
             raise ValueError(
@@ -253,7 +258,15 @@ def _positive_weights(class_weight, classes, y):
                 f"and labels {np.flatnonzero(positives == 0)[:5].tolist()} have none in y. Pass "
                 "class_weight as a dict of label index to weight instead."
             )
-        return (len(y) - positives) / positives
+        negatives = len(y) - positives
+        # a label of every document has no negatives to balance: weight 1, not 0
+        return np.where(negatives > 0, negatives / positives, 1.0)
+    unknown = set(class_weight) - set(classes.tolist())
+    if unknown:
+        raise ValueError(
+            f"class_weight has keys {sorted(unknown, key=str)[:5]} that are not label indices "
+            f"(0 to {len(classes) - 1}, the columns of y)."
+        )
     return np.array([float(class_weight.get(label, 1.0)) for label in classes])
 
 
@@ -294,7 +307,7 @@ def decide_labels(proba, classes, threshold=0.5, allow_empty=False):
     >>> decide_labels(proba, None, allow_empty=True).tolist()
     [[1, 1, 0], [0, 0, 0]]
     >>> decide_labels(proba, np.array(["a", "b", "c"])).tolist()
-    ['a', 'a']
+    ['a', 'b']
     """
     if classes is not None:
         return classes[proba.argmax(axis=1)]

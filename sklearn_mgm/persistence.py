@@ -250,6 +250,8 @@ def _tokenizer_state(tokenizer):
 def _classifier_files(classifier):
     check_is_fitted(classifier, ["label_encoder_", "module_"])
     params = {k: v for k, v in classifier.get_params(deep=False).items() if not k.startswith("_")}
+    if params.get("label_names") is not None:  # e.g. MultiLabelBinarizer's object array
+        params["label_names"] = [str(name) for name in params["label_names"]]
     class_weights = getattr(classifier, "class_weights_", None)
     names = getattr(classifier, "label_names_", None)
     state = {

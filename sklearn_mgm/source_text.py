@@ -193,9 +193,9 @@ def text_html(text, layout, words, word_weights, sentence_weights, paragraph_wei
         """The text from the cursor to ``stop`` as written, its dropped words marked."""
         nonlocal cursor
         while cursor < stop:
-            while unread and unread[0][0] < cursor:
+            while unread and (unread[0][0] < cursor or unread[0][0] == unread[0][1]):
                 unread.pop(0)
-            a, b = unread[0] if unread and unread[0][1] <= stop else (stop, stop)
+            a, b = unread.pop(0) if unread and unread[0][1] <= stop else (stop, stop)
             pieces.append(html.escape(text[cursor:a]))
             if b > a:
                 pieces.append(_unread(text[a:b]))

@@ -19,7 +19,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, LRScheduler, ProgressBar
-from skorch.utils import data_from_dataset, is_dataset
+from skorch.utils import to_numpy
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 # scikit-learn constraints of MultiGranularityClassifier's training parameters,
@@ -181,14 +181,17 @@ class FiniteLossCheck(Callback):
         )
 
 
+def _labels_only(targets):
+    """A batch's labels, without the sample weights that may travel with them."""
+    return to_numpy(targets[0] if isinstance(targets, (tuple, list)) else targets)
+
+
 def _valid_accuracy(net, dataset, y_encoded):
     """Accuracy on skorch's validation split, whose labels are encoded.
 
     For several labels per document: the share of documents whose labels
     (probability 0.5 or more) are all right, scikit-learn's subset accuracy.
     """
-    # the dataset's own labels: the batches' targets also carry any sample weights
-    y_encoded = data_from_dataset(dataset)[1] if is_dataset(dataset) else y_encoded
     proba = net.predict_proba(dataset)
     if np.ndim(y_encoded) == 2:
         return float(np.mean(((proba >= 0.5) == (y_encoded > 0.5)).all(axis=1)))
@@ -227,7 +230,9 @@ def default_callbacks(*, validation_fraction, patience, max_epochs, verbose):
     """
     # get_params builds these, and must not fail on values that fit will refuse
     epochs = max_epochs if isinstance(max_epochs, numbers.Integral) and max_epochs > 0 else 1
-    scorer = EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False)
+    scorer = EpochScoring(
+        _valid_accuracy, name="valid_acc", lower_is_better=False, target_extractor=_labels_only
+    )
     callbacks = [("valid_acc", scorer)]
     if validation_fraction is not None:
         callbacks.append(("early_stopping", EarlyStopping(patience=patience, load_best=True)))

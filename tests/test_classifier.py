@@ -442,8 +442,8 @@ def test_set_params_stores_and_fit_validates(documents):
 def test_unknown_fit_parameters_are_refused_by_name(corpus):
     texts, y = corpus
     pipe = make_mgm_pipeline(sentence_model="untrained", **SMALL)
-    with pytest.raises(TypeError, match=r"unexpected fit parameter\(s\) \['sample_weight'\]"):
-        pipe.fit(texts, y, classifier__sample_weight=np.ones(len(y)))
+    with pytest.raises(TypeError, match=r"unexpected fit parameter\(s\) \['weights'\]"):
+        pipe.fit(texts, y, classifier__weights=np.ones(len(y)))
     with pytest.raises(TypeError, match="unexpected fit parameter"):
         pipe.fit(texts, y)[-1].partial_fit(pipe[0].transform(texts), y, weights=1)
 

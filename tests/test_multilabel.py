@@ -265,3 +265,42 @@ def test_the_comparison_says_it_takes_one_label_per_document(data):
     texts, Y, _ = data
     with pytest.raises(ValueError, match="not compared yet"):
         compare_with_baselines(texts, Y, cv=2)
+
+
+@pytest.mark.parametrize("multilabel", [False, True])
+def test_sample_weights_with_early_stopping_over_several_validation_batches(multilabel):
+    texts, labels = corpus(120, seed=3)
+    y = MultiLabelBinarizer().fit_transform(labels) if multilabel else [lab[0] for lab in labels]
+    pipe = make_mgm_pipeline(max_epochs=2, validation_fraction=0.4, batch_size=8, **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the unstratified split
+        pipe.fit(texts, y, classifier__sample_weight=np.linspace(0.5, 2, len(texts)))
+    assert np.isfinite(pipe[-1].history_[-1, "valid_acc"])
+
+
+def test_unit_weights_train_as_no_weights_do_even_with_class_weights():
+    texts, y = single_label_data(60)
+    params = dict(SMALL, max_epochs=2, class_weight="balanced")
+    plain = make_mgm_pipeline(**params).fit(texts, y)
+    weighted = make_mgm_pipeline(**params).fit(texts, y, classifier__sample_weight=np.ones(60))
+    np.testing.assert_allclose(
+        weighted.predict_proba(texts), plain.predict_proba(texts), rtol=1e-4, atol=1e-6
+    )
+
+
+def test_indicator_values_and_class_weight_keys_are_checked(data):
+    texts, Y, _ = data
+    with pytest.raises(ValueError, match="holds 0 and 1 only"):
+        make_mgm_pipeline(max_epochs=1, **SMALL).fit(texts, 2 * Y - 1)
+    with pytest.raises(ValueError, match="not label indices"):
+        make_mgm_pipeline(max_epochs=1, class_weight={"sport": 2.0}, **SMALL).fit(texts, Y)
+
+
+def test_a_model_without_label_names_saves_and_predicts_from_the_cli(data, tmp_path, capsys):
+    texts, Y, binarizer = data
+    named = make_mgm_pipeline(max_epochs=1, label_names=binarizer.classes_, **SMALL)
+    save(named.fit(texts, Y), tmp_path / "named")  # an object array of names
+    assert load(tmp_path / "named")[-1].label_names_.tolist() == binarizer.classes_.tolist()
+    save(make_mgm_pipeline(max_epochs=1, **SMALL).fit(texts, Y), tmp_path / "plain")
+    assert main(["predict", "--model", str(tmp_path / "plain"), "--text", texts[0]]) == 0
+    assert capsys.readouterr().out.startswith("prediction,proba_0,proba_1,proba_2")

@@ -11,7 +11,7 @@ from sklearn_mgm import HierarchicalTokenizer, explain, make_mgm_pipeline, save
 from sklearn_mgm.cli import main
 from sklearn_mgm.datasets import load_bbc_news
 from sklearn_mgm.explain import explanation_page
-from sklearn_mgm.source_text import locate_words
+from sklearn_mgm.source_text import locate_words, text_html
 
 TEXTS = [
     "The Striker scored TWICE!  Fans cheered (loudly).\n\nThe coach praised the team.",
@@ -176,3 +176,15 @@ def test_a_real_browser_renders_the_page(pipeline, tmp_path):
     reds = (pixels[..., 0] > pixels[..., 2] + 0.1).mean()  # shaded words
     assert pixels.std() > 0.05 and reds > 0.001
     np.testing.assert_array_less(0, reds)
+
+
+def test_empty_words_past_the_caps_do_not_stall_the_page():
+    text = "one  two  three"
+    tokenizer = HierarchicalTokenizer(
+        sentence_model="untrained", word_tokenizer=lambda s: s.split(" "), max_words=1
+    ).fit([text])
+    layout = locate_words(tokenizer.splitter(), text)
+    words = tokenizer.inverse_transform(tokenizer.transform([text]))[0]
+    weights = [[[1.0] * len(s) for s in p] for p in words]
+    page = text_html(text, layout, words, weights, [[1.0]], [1.0])
+    assert document_texts(page) == [text]
