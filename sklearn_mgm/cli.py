@@ -161,8 +161,12 @@ def _compare(args):
 
     texts, labels, source = _load_data(args)
     repeated = f" repeated {args.repeats} times" if args.repeats > 1 else ""
+    kinds = f"{len(set(labels))} classes"
+    if args.label_separator is not None:
+        labels, names = label_sets(labels, args.label_separator)
+        kinds = f"{len(names)} labels, several per document"
     print(
-        f"Comparing on {source}: {len(texts)} documents, {len(set(labels))} classes, "
+        f"Comparing on {source}: {len(texts)} documents, {kinds}, "
         f"{args.cv}-fold cross-validation{repeated} (seed {args.seed}).",
         flush=True,
     )
@@ -348,6 +352,12 @@ def _write_predictions(handle, classes, predictions, proba):
 
 def _add_compare_arguments(compare):
     compare.add_argument("--cv", type=int, default=5, help="number of folds (default: 5)")
+    compare.add_argument(
+        "--label-separator",
+        metavar="SEP",
+        help="the label cells hold several labels split by SEP (e.g. '|'): compare "
+        "multi-label models with one-vs-rest baselines",
+    )
     compare.add_argument(
         "--repeats",
         type=int,

@@ -32,6 +32,7 @@ from tqdm import tqdm
 from .baselines import FastTextClassifier, default_models, make_models
 from .classifier import MultiGranularityClassifier
 from .labels import is_indicator_matrix
+from .multilabel_compare import compare_label_sets
 from .report import COLUMNS, ComparisonTable
 from .significance import compare_with_best
 from .tokenize import validate_raw_documents
@@ -78,10 +79,8 @@ def check_comparison_data(texts, labels, cv):
     texts = validate_raw_documents(texts)
     if is_indicator_matrix(labels):
         raise ValueError(
-            "The comparison takes one label per document; several labels per document (an "
-            "indicator matrix) are not compared yet. Cross-validate the models yourself, e.g. "
-            "cross_val_score(make_mgm_pipeline(), texts, Y, cv=KFold(5), scoring='f1_samples') "
-            "beside a OneVsRestClassifier baseline."
+            "These checks are for one label per document; compare_with_baselines compares "
+            "several labels per document (an indicator matrix) on its own folds."
         )
     labels = np.asarray(labels)
     if len(texts) == 0:
@@ -173,7 +172,7 @@ def comparison_folds(labels, *, cv=5, repeats=1, random_state=0):
 @validate_params(
     {
         "texts": ["array-like"],
-        "labels": ["array-like"],
+        "labels": ["array-like", "sparse matrix"],
         "cv": [Interval(numbers.Integral, 2, None, closed="left")],
         "models": [dict, list, tuple, str, None],
         "extra_models": [dict, None],
@@ -227,8 +226,13 @@ def compare_with_baselines(
     ----------
     texts : list, tuple, ndarray or pandas Series of str
         The documents.
-    labels : array-like of shape (n_documents,)
-        Their classes.
+    labels : array-like of shape (n_documents,) or (n_documents, n_labels)
+        Their classes, or a binary indicator matrix of several labels per
+        document: then the folds are plain k-fold, the baselines one-vs-rest
+        (:func:`~sklearn_mgm.multilabel_compare.multilabel_models`), the
+        scores multi-label ones, and a
+        :class:`~sklearn_mgm.multilabel_compare.MultiLabelComparison` is
+        returned (no learning curve).
     cv : int, default=5
         Number of folds.
     models : dict of str to estimator, sequence of str, str or None, default=None
@@ -265,7 +269,7 @@ def compare_with_baselines(
 
     Returns
     -------
-    ComparisonTable
+    ComparisonTable or MultiLabelComparison
 
     Raises
     ------
@@ -287,6 +291,12 @@ def compare_with_baselines(
     >>> svc["indistinguishable_from_best"]  # bag-of-words models cannot read this corpus
     True
     """
+    if is_indicator_matrix(labels):
+        return compare_label_sets(
+            texts, labels, cv=cv, models=models, extra_models=extra_models,
+            random_state=random_state, max_epochs=max_epochs, n_jobs=n_jobs, repeats=repeats,
+            learning_curve=learning_curve, alpha=alpha, verbose=verbose,
+        )  # fmt: skip
     texts, labels = check_comparison_data(texts, labels, cv)
     models = _chosen_models(models, extra_models, texts, random_state, max_epochs)
     folds = comparison_folds(labels, cv=cv, repeats=repeats, random_state=random_state)

@@ -14,6 +14,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from sklearn_mgm import MultiGranularityClassifier, explain, load, make_mgm_pipeline, save
 from sklearn_mgm.cli import main
+from sklearn_mgm.compare import compare_with_baselines
 
 TOPICS = {
     "sport": ["The striker scored a goal.", "Fans cheered the team."],
@@ -259,12 +260,36 @@ def test_the_cli_trains_and_predicts_several_labels_per_document(data, tmp_path,
     assert lines[1].split(",")[0] == rows[0][1]
 
 
-def test_the_comparison_says_it_takes_one_label_per_document(data):
-    from sklearn_mgm.compare import compare_with_baselines
-
+def test_the_comparison_on_label_sets_uses_one_vs_rest_baselines_and_multilabel_scores(data):
     texts, Y, _ = data
-    with pytest.raises(ValueError, match="not compared yet"):
-        compare_with_baselines(texts, Y, cv=2)
+    with pytest.warns(UserWarning, match="plain shuffled k-fold"):
+        table = compare_with_baselines(texts, sp.csr_matrix(Y), cv=3, models=["logreg", "svc"])
+    assert [row["model"] for row in table.rows] == [
+        "TF-IDF + one-vs-rest LogisticRegression",
+        "TF-IDF + one-vs-rest LinearSVC",
+    ]
+    row = table.rows[1]
+    assert 0 < row["f1_samples_mean"] <= 1 and 0 <= row["hamming_loss_mean"] < 1
+    assert len(table.fold_scores[row["model"]]["f1_micro"]) == 3
+    assert "f1_samples" in table.to_markdown() or "f1_samples" in table.to_markdown().lower()
+    with pytest.raises(ValueError, match="cannot be compared on several labels"):
+        compare_with_baselines(texts, Y, cv=3, models=["fasttext"])
+    with pytest.raises(ValueError, match="learning_curve"):
+        compare_with_baselines(texts, Y, cv=3, models=["svc"], learning_curve=True)
+
+
+def test_the_cli_compares_label_sets(data, tmp_path, capsys):
+    texts, Y, binarizer = data
+    rows = [[text, "|".join(binarizer.classes_[row.astype(bool)])] for text, row in zip(texts, Y)]
+    path = tmp_path / "data.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["text", "label"], *rows])
+    argv = ["compare", "--csv", str(path), "--label-separator", "|", "--cv", "2"]
+    argv += ["--models", "mgm,svc", "--max-epochs", "1", "--quiet", "--n-jobs", "1"]
+    assert main([*argv, "--output", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "3 labels, several per document" in out and "MGM (sklearn-mgm)" in out
+    assert (tmp_path / "out" / "results.json").is_file()
 
 
 @pytest.mark.parametrize("multilabel", [False, True])
