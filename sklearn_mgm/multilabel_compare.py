@@ -168,8 +168,7 @@ def compare_multilabel(
     Examples
     --------
     >>> import warnings
-    >>> texts = ["goal", "vote", "goal vote", "shares", "goal shares", "vote shares"] * 4
-    >>> Y = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1]] * 4)
+    >>> texts, Y = ["goal", "vote", "goal vote"] * 4, np.array([[1, 0], [0, 1], [1, 1]] * 4)
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     table = compare_multilabel(texts, Y, multilabel_models(["svc"]), cv=2)

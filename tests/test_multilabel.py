@@ -35,6 +35,14 @@ def corpus(n, seed=0):
     return texts, labels
 
 
+def label_sets_csv(path, texts, Y, binarizer):
+    """A CSV whose label cells hold each document's labels split by '|'; and its rows."""
+    rows = [[text, "|".join(binarizer.classes_[row.astype(bool)])] for text, row in zip(texts, Y)]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["text", "label"], *rows])
+    return path, rows
+
+
 SMALL = dict(sentence_model="untrained", embedding_dim=8, hidden_size=8, random_state=0)
 
 
@@ -244,10 +252,7 @@ def test_a_dataframe_gives_its_columns_as_label_names(data):
 
 def test_the_cli_trains_and_predicts_several_labels_per_document(data, tmp_path, capsys):
     texts, Y, binarizer = data
-    rows = [[text, "|".join(binarizer.classes_[row.astype(bool)])] for text, row in zip(texts, Y)]
-    path = tmp_path / "data.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([["text", "label"], *rows])
+    path, rows = label_sets_csv(tmp_path / "data.csv", texts, Y, binarizer)
     model = tmp_path / "model"
     train = ["train", "--csv", str(path), "--label-separator", "|", "--max-epochs", "10"]
     assert main([*train, "--model", str(model), "--quiet"]) == 0
@@ -280,10 +285,7 @@ def test_the_comparison_on_label_sets_uses_one_vs_rest_baselines_and_multilabel_
 
 def test_the_cli_compares_label_sets(data, tmp_path, capsys):
     texts, Y, binarizer = data
-    rows = [[text, "|".join(binarizer.classes_[row.astype(bool)])] for text, row in zip(texts, Y)]
-    path = tmp_path / "data.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([["text", "label"], *rows])
+    path, _ = label_sets_csv(tmp_path / "data.csv", texts, Y, binarizer)
     argv = ["compare", "--csv", str(path), "--label-separator", "|", "--cv", "2"]
     argv += ["--models", "mgm,svc", "--max-epochs", "1", "--quiet", "--n-jobs", "1"]
     assert main([*argv, "--output", str(tmp_path / "out")]) == 0
