@@ -2,6 +2,8 @@
 
     python benchmarks/throughput.py                 # everything (about 25 minutes on 2 cores)
     python benchmarks/throughput.py --only speed    # tokenizer + training/prediction ratios
+    python benchmarks/throughput.py --only capped   # the same against a HAN capped at 30 x 40
+    python benchmarks/throughput.py --only load     # capped fits, idle and beside a busy core
     python benchmarks/throughput.py --only scaling  # time and peak memory curves
     python benchmarks/throughput.py --only groups   # length groups of the word encoder
     python benchmarks/throughput.py --only budget   # fit memory with max_batch_words
@@ -13,6 +15,11 @@ Every figure is measured in this run, side by side with its baseline:
   benchmarks/reference_han.py (same sizes: embedding 100, bi-GRU 50 per
   direction, word and sentence attention), same data, same epochs, after a
   warm-up fit of each;
+- capped: the same models on 1,000 BBC News documents tokenized with
+  ``min_df=2`` and capped at 30 sentences x 40 words for both sides (the caps
+  of published HAN code), batch 64, at one and at two torch threads each;
+- load: documents/s of the capped fits on an idle machine and while another
+  process keeps one core busy, at one and two torch threads;
 - length groups: MGM's documents/s for several sentence-grouping ratios;
 - memory and scaling: time and peak RSS (sampled every 5 ms) of transform and of
   fit (one epoch) for 1k-64k synthetic BBC-like documents and for longer
@@ -161,6 +168,120 @@ def model_speed(epochs, n_documents):
     return results
 
 
+def capped_setup(epochs, n_documents):
+    """The capped comparison's data and models, each fitted once on a few documents first.
+
+    ``n_documents`` of BBC News (stratified), tokenized with ``min_df=2`` and
+    capped at 30 sentences of at most 40 words, so that the reference's padded
+    grid is as small as in published HAN code; batch 64. MGM runs at the
+    reference's sizes (100/50) with its other defaults.
+    """
+    from reference_han import reference_han_classifier
+    from sklearn.base import clone
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_mgm import HierarchicalTokenizer, MultiGranularityClassifier
+
+    texts, y = bbc()
+    texts, _, y, _ = train_test_split(texts, y, train_size=n_documents, stratify=y, random_state=0)
+    X = HierarchicalTokenizer(min_df=2, max_sentences=30, max_words=40).fit_transform(texts)
+    common = {"max_epochs": epochs, "batch_size": 64}
+    sizes = {"embedding_dim": 100, "hidden_size": 50}
+    models = {
+        "reference HAN": reference_han_classifier(X.vocabulary_size, 5, **common),
+        "MGM, granularities=('sentence',)": MultiGranularityClassifier(
+            granularities=("sentence",), **sizes, **common
+        ),
+        "MGM, defaults at 100/50": MultiGranularityClassifier(**sizes, **common),
+    }
+    for model in models.values():
+        clone(model).set_params(max_epochs=1).fit(X[:64], y[:64])
+    return X, y, models
+
+
+def with_threads(name, model, threads):
+    """``model`` set to train with ``threads`` torch threads (MGM sets them itself)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    return model.set_params(torch_threads=threads) if name.startswith("MGM") else model
+
+
+def capped_speed(epochs, n_documents, thread_counts=(1, 2)):
+    """Training and prediction documents/s against the reference HAN, both capped.
+
+    The data and models of :func:`capped_setup`, each at every one of
+    ``thread_counts``; each ratio is against the reference at the same count.
+    """
+    import torch
+    from sklearn.base import clone
+
+    X, y, models = capped_setup(epochs, n_documents)
+    default_threads = torch.get_num_threads()
+    results = {}
+    for threads in thread_counts:
+        for name, model in models.items():
+            model = clone(with_threads(name, model, threads))
+            torch.manual_seed(0)
+            started = time.perf_counter()
+            model.fit(X, y)
+            fit_seconds = time.perf_counter() - started
+            predict_seconds, _ = best_of(2, lambda model=model: model.predict_proba(X))
+            row = {
+                "threads": threads,
+                "train_docs_per_s": epochs * len(X) / fit_seconds,
+                "predict_docs_per_s": len(X) / predict_seconds,
+            }
+            results[f"{name}, {threads} thread(s)"] = row
+            print(f"  {name}, {threads} thread(s): {row}", flush=True)
+    torch.set_num_threads(default_threads)
+    for row in results.values():
+        reference = results[f"reference HAN, {row['threads']} thread(s)"]
+        for step in ("train", "predict"):
+            row[f"{step}_ratio"] = row[f"{step}_docs_per_s"] / reference[f"{step}_docs_per_s"]
+    return {"words_per_document": float(X.n_words.mean()), "models": results}
+
+
+def busy_core():
+    """Start a process that keeps one core busy until it is killed."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def under_load(epochs, n_documents, thread_counts=(1, 2)):
+    """Training documents/s of the capped models, idle and beside one busy core.
+
+    The data and models of :func:`capped_setup`; each fit is timed idle, then
+    while :func:`busy_core` runs, and ``slowdown`` is idle / loaded speed.
+    """
+    import torch
+    from sklearn.base import clone
+
+    X, y, models = capped_setup(epochs, n_documents)
+    default_threads = torch.get_num_threads()
+    results = {}
+    for threads in thread_counts:
+        for name, model in models.items():
+            model = with_threads(name, model, threads)
+            row = {"threads": threads}
+            for state in ("idle", "loaded"):
+                busy = busy_core() if state == "loaded" else None
+                try:
+                    torch.manual_seed(0)
+                    started = time.perf_counter()
+                    clone(model).fit(X, y)
+                    seconds = time.perf_counter() - started
+                finally:
+                    if busy is not None:
+                        busy.kill()
+                        busy.wait()
+                row[f"{state}_train_docs_per_s"] = epochs * len(X) / seconds
+            row["slowdown"] = row["idle_train_docs_per_s"] / row["loaded_train_docs_per_s"]
+            results[f"{name}, {threads} thread(s)"] = row
+            print(f"  {name}, {threads} thread(s): {row}", flush=True)
+    torch.set_num_threads(default_threads)
+    return results
+
+
 def group_ratios(n_documents, ratios=(None, 1.25, 1.5, 2.0)):
     """Training and prediction documents/s of MGM for each sentence-grouping ratio.
 
@@ -170,7 +291,7 @@ def group_ratios(n_documents, ratios=(None, 1.25, 1.5, 2.0)):
     """
     from sklearn.model_selection import train_test_split
 
-    import sklearn_mgm.classifier
+    import sklearn_mgm.document_net
     from sklearn_mgm import HierarchicalTokenizer, MultiGranularityClassifier
 
     texts, y = bbc()
@@ -179,7 +300,7 @@ def group_ratios(n_documents, ratios=(None, 1.25, 1.5, 2.0)):
     MultiGranularityClassifier(max_epochs=1).fit(X[:64], y[:64])
     results = {}
     for ratio in ratios:
-        sklearn_mgm.classifier.WORD_GROUP_RATIO = ratio
+        sklearn_mgm.document_net.WORD_GROUP_RATIO = ratio
         model = MultiGranularityClassifier(
             granularities=("sentence",),
             embedding_dim=100,
@@ -299,10 +420,18 @@ def plot_scaling(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("speed", "scaling", "groups", "budget"))
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=("speed", "capped", "load", "scaling", "groups", "budget"),
+        help="one or more parts; all by default",
+    )
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument(
         "--model-documents", type=int, default=320, help="BBC sample for the model speed"
+    )
+    parser.add_argument(
+        "--capped-documents", type=int, default=1000, help="BBC sample for the capped comparison"
     )
     parser.add_argument("--max-documents", type=int, default=max(DOCUMENT_COUNTS))
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -312,7 +441,7 @@ def main():
         return
     OUTPUT.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(HERE))
-    if args.only in (None, "speed"):
+    if args.only is None or "speed" in args.only:
         print("tokenizer on BBC News", flush=True)
         speed = {"tokenizer": tokenizer_speed()}
         print(f"  {speed['tokenizer']}", flush=True)
@@ -323,15 +452,27 @@ def main():
         )
         speed["models"] = model_speed(args.epochs, args.model_documents)
         (OUTPUT / "speed.json").write_text(json.dumps(speed, indent=2))
-    if args.only in (None, "groups"):
+    if args.only is None or "capped" in args.only:
+        print(
+            f"capped at 30 x 40: training and prediction on {args.capped_documents} "
+            f"BBC News documents, {args.epochs} epoch(s)",
+            flush=True,
+        )
+        capped = capped_speed(args.epochs, args.capped_documents)
+        (OUTPUT / "capped.json").write_text(json.dumps(capped, indent=2))
+    if args.only is None or "load" in args.only:
+        print(f"capped fits idle and beside a busy core, {args.capped_documents} documents")
+        load = under_load(args.epochs, args.capped_documents)
+        (OUTPUT / "load.json").write_text(json.dumps(load, indent=2))
+    if args.only is None or "groups" in args.only:
         print(f"sentence-grouping ratios on {args.model_documents} BBC News documents", flush=True)
         groups = group_ratios(args.model_documents)
         (OUTPUT / "groups.json").write_text(json.dumps(groups, indent=2))
-    if args.only in (None, "budget"):
+    if args.only is None or "budget" in args.only:
         print("fit memory by document length with max_batch_words", flush=True)
         budget = word_budget()
         (OUTPUT / "budget.json").write_text(json.dumps(budget, indent=2))
-    if args.only in (None, "scaling"):
+    if args.only is None or "scaling" in args.only:
         print("scaling (a fresh process per configuration)", flush=True)
         results = scaling(args.max_documents)
         (OUTPUT / "scaling.json").write_text(json.dumps(results, indent=2))
