@@ -1,6 +1,6 @@
 """Does the default pipeline learn sentence- and paragraph-level structure, robustly?
 
-    python benchmarks/structure.py [--seeds 0 1 2] [--levels sentence paragraph]
+    python benchmarks/structure.py [--seeds 0 1 2] [--levels sentence paragraph] [--set NAME=VALUE]
 
 For each level of ``make_hierarchical_documents`` (label: do two cue words
 share a sentence, or a paragraph?), trains on 400 documents and scores 200
@@ -9,13 +9,15 @@ pipeline with ``max_epochs=15`` and nothing else set, and the pipeline with
 one setting changed at a time (LSTM cells, 4 attention heads, frozen
 pretrained vectors -- random ones, the words being pseudo-words -- and early
 stopping on 10 % of the training data). Each seed draws a new corpus and
-seeds the model.
+seeds the model. ``--set`` changes a parameter of every MGM row (see
+``settings.py``).
 """
 
 import argparse
 import time
 
 import numpy as np
+from settings import add_settings_argument, parse_settings
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -42,7 +44,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--levels", nargs="+", default=["sentence", "paragraph"])
+    add_settings_argument(parser)
     args = parser.parse_args()
+    settings = parse_settings(args.set)
     print("| level | model | " + " | ".join(f"seed {s}" for s in args.seeds) + " | fit s |")
     print("|---|---|" + "---|" * (len(args.seeds) + 1))
     for level in args.levels:
@@ -61,7 +65,9 @@ def main():
                 else:
                     if params.get("freeze_embeddings"):
                         params = {**params, "pretrained_embeddings": random_vectors(texts, seed)}
-                    model = make_mgm_pipeline(max_epochs=15, random_state=seed, **params)
+                    model = make_mgm_pipeline(
+                        max_epochs=15, random_state=seed, **{**settings, **params}
+                    )
                 started = time.perf_counter()
                 model.fit(texts[:400], y[:400])
                 seconds.append(time.perf_counter() - started)

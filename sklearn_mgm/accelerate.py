@@ -95,5 +95,5 @@ class AcceleratedMultiGranularityClassifier(AccelerateMixin, MultiGranularityCla
     def infer(self, x, **fit_params):
         if isinstance(x, DocumentBatch):
             # the accelerator's DataLoader has placed the batch on its device
-            return self.module_(x, **fit_params)
+            return self.module_(x, **self._with_view_logits(fit_params))
         return super().infer(x, **fit_params)

@@ -110,6 +110,13 @@ default=("bag", "word", "sentence", "paragraph")
     lr : float, default=0.005
         Initial learning rate, decayed to 0 over ``max_epochs`` on a cosine
         (``callbacks__lr_scheduler=None`` keeps it constant).
+    bag_weight_decay : float, default=1e-4
+        L2 penalty on the bag view's table, given to the optimizer as the
+        ``weight_decay`` of a parameter group of its own (the rest of the
+        network keeps ``optimizer__weight_decay``). A ``param_groups`` entry
+        of ``optimizer__param_groups`` that names the bag's parameters
+        (``"bag.*"``) takes precedence. It keeps the bag from memorising
+        rare words of short documents; ``0`` turns it off.
     max_epochs : int, default=3
         Number of passes over the training data.
     batch_size : int, default=32
@@ -198,6 +205,7 @@ default=("bag", "word", "sentence", "paragraph")
         random_state=None,
         optimizer=torch.optim.Adam,
         lr=0.005,
+        bag_weight_decay=1e-4,
         max_epochs=3,
         batch_size=32,
         callbacks=None,
@@ -241,6 +249,7 @@ default=("bag", "word", "sentence", "paragraph")
         self.mixed_precision = mixed_precision
         self.max_batch_words = max_batch_words
         self.torch_threads = torch_threads
+        self.bag_weight_decay = bag_weight_decay
 
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Train the network from scratch (or on, with ``warm_start=True``).

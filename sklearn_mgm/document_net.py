@@ -141,7 +141,11 @@ class DocumentNetMixin:
         return self
 
     def get_params_for_optimizer(self, prefix, named_parameters):
+        named_parameters = list(named_parameters)
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        decay = getattr(self, "bag_weight_decay", 0)
+        if decay and prefix == "optimizer":
+            args = (_decay_bag(args[0], named_parameters, decay), *args[1:])
         # torch's default Adam updates parameter by parameter in Python; the
         # fused kernel is several times faster on the large embedding tables
         # (benchmarks/README.md), and it is the same algorithm
@@ -152,6 +156,11 @@ class DocumentNetMixin:
         return args, kwargs
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        if isinstance(y_pred, tuple):  # fused logits and each view's own (view_loss)
+            logits, view_logits = y_pred
+            loss = self.get_loss(logits, y_true, X=X, training=training)
+            views = sum(self.get_loss(view, y_true, X=X, training=training) for view in view_logits)
+            return loss + self.module_.view_loss * views / len(view_logits)
         if not isinstance(y_true, tuple):
             return super().get_loss(y_pred, y_true, X=X, training=training)
         # sample weights (scaled to mean 1 over the fit's documents): each document's
@@ -184,11 +193,21 @@ class DocumentNetMixin:
         if not isinstance(x, DocumentBatch):
             return super().infer(x, **fit_params)
         device = torch.device(self.device)
+        fit_params = self._with_view_logits(fit_params)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=self.mixed_precision):
             output = self.module_(x.to(device), **fit_params)
+        if fit_params.get("return_view_logits"):
+            logits, view_logits = output
+            return logits.float(), [view.float() for view in view_logits]
         if isinstance(output, tuple):
             return (output[0].float(), *output[1:])
         return output.float()
+
+    def _with_view_logits(self, fit_params):
+        """Ask the network for each view's logits too where the training loss uses them."""
+        if self.module_.training and getattr(self.module_, "view_loss", 0):
+            return {**fit_params, "return_view_logits": True}
+        return fit_params
 
     def _compute_device(self):
         """The device the network computes on (skorch's ``device=None`` leaves it on the CPU)."""
@@ -227,3 +246,21 @@ class DocumentNetMixin:
             word_group_ratio=WORD_GROUP_RATIO if on_cpu else None,
             prefix=prefix,
         )
+
+
+def _decay_bag(groups, named_parameters, decay):
+    """The optimizer's groups with the bag view's table moved into a group of its own.
+
+    Only parameters of the default group move: a ``param_groups`` entry that
+    names the bag's parameters keeps them.
+    """
+    bag = {id(parameter) for name, parameter in named_parameters if name.startswith("bag.")}
+    decayed, kept = [], []
+    for group in groups:
+        if set(group) == {"params"}:
+            rest = [p for p in group["params"] if id(p) not in bag]
+            decayed += [p for p in group["params"] if id(p) in bag]
+            group = {"params": rest}
+        if group["params"]:
+            kept.append(group)
+    return ([{"params": decayed, "weight_decay": decay}] if decayed else []) + kept

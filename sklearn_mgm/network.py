@@ -259,6 +259,12 @@ class MultiGranularityNetwork(nn.Module):
         In training, the probability of dropping a whole view of a document
         (one view is always kept, the kept ones scaled up), so that no view
         leans on the others.
+    view_loss : float, default=0.0
+        Weight, in training, of the views' own losses: with it above 0, each
+        view has an output layer of its own, and
+        ``forward(batch, return_view_logits=True)`` returns their logits
+        beside the fused ones, for the loss to add the mean of the views'
+        losses times this weight. The fused output stays the prediction.
 
     Examples
     --------
@@ -286,12 +292,15 @@ class MultiGranularityNetwork(nn.Module):
         bigram_buckets=0,
         bag_size=None,
         view_dropout=0.0,
+        view_loss=0.0,
     ):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
         if not 0 <= view_dropout < 1:
             raise ValueError(f"view_dropout must be in [0, 1); got {view_dropout!r}.")
+        if not view_loss >= 0:
+            raise ValueError(f"view_loss must be 0 or more; got {view_loss!r}.")
         if bigram_buckets < 0:
             raise ValueError(f"bigram_buckets must be 0 or more; got {bigram_buckets!r}.")
         self.granularities = check_granularities(granularities)
@@ -319,13 +328,18 @@ class MultiGranularityNetwork(nn.Module):
         self.view_dropout = view_dropout
         fused = sum(views[name].output_size for name in self.granularities)
         self.output = nn.Linear(fused, n_classes)
+        self.view_loss = view_loss
+        if view_loss:
+            self.view_outputs = nn.ModuleDict(
+                {name: nn.Linear(views[name].output_size, n_classes) for name in self.granularities}
+            )
         self.apply(_init_weights)
 
     @property
     def _needs_sentences(self):
         return "sentence" in self.granularities or "paragraph" in self.granularities
 
-    def forward(self, batch, return_attention=False):
+    def forward(self, batch, return_attention=False, return_view_logits=False):
         """Logits of each document, and optionally the attention weights of every level.
 
         ``batch`` is a :class:`~sklearn_mgm.batching.DocumentBatch`. With
@@ -337,6 +351,9 @@ class MultiGranularityNetwork(nn.Module):
         for the levels the granularities use, and for the bag view ``"bag"``:
         each word's share of the view's TF-IDF weights (see
         :meth:`~sklearn_mgm.bag.BagOfNgrams.forward`), laid out like ``"word"``.
+        With ``return_view_logits`` (and ``view_loss`` above 0), returns
+        ``(logits, view_logits)`` instead, the second a list of each view's
+        own logits, in the order of ``granularities``.
         """
         views, attention = {}, {}
         if "bag" in self.granularities and return_attention:
@@ -346,8 +363,12 @@ class MultiGranularityNetwork(nn.Module):
             views["bag"] = self.bag(batch)
         if set(self.granularities) - {"bag"}:
             self._hierarchical_views(batch, return_attention, views, attention)
-        fused = torch.cat(self._drop_views([views[name] for name in self.granularities]), dim=1)
+        ordered = [views[name] for name in self.granularities]
+        fused = torch.cat(self._drop_views(ordered), dim=1)
         logits = self.output(self.dropout(fused))  # (B, n_classes)
+        if return_view_logits and self.view_loss:
+            heads = self.view_outputs.values()
+            return logits, [head(self.dropout(view)) for head, view in zip(heads, ordered)]
         return (logits, attention) if return_attention else logits
 
     def _drop_views(self, views):

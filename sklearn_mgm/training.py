@@ -30,6 +30,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "patience": [Interval(numbers.Integral, 1, None, closed="left")],
     "random_state": ["random_state"],
     "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "bag_weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
     "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
     "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
     "verbose": ["verbose"],

@@ -127,6 +127,7 @@ def test_different_vocabulary_is_refused(fitted):
         ("granularities", ("word", "word"), "duplicates"),
         ("dropout", 1.5, "dropout"),
         ("validation_fraction", 1.0, "validation_fraction"),
+        ("bag_weight_decay", -0.1, "bag_weight_decay"),
     ],
 )
 def test_invalid_hyperparameters(corpus, param, value, message):
@@ -161,7 +162,7 @@ def test_knobs_are_parameters_and_prefixes_work(corpus):
     clf.fit(X, y)
     assert clf.module_.dropout.p == 0.5
     assert clf.module_.granularities == ("sentence",)
-    assert clf.optimizer_.param_groups[0]["weight_decay"] == 0.01
+    assert clf.optimizer_.param_groups[-1]["weight_decay"] == 0.01
     clf.set_params(callbacks__print_log=None)
     assert dict(clf.callbacks_)["print_log"] is None
     assert clone(clf).get_params()["module__dropout"] == 0.5
@@ -502,3 +503,64 @@ def test_fit_is_idempotent(documents):
     clf = MultiGranularityClassifier(**SMALL)
     first = clf.fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(clf.fit(X, y).predict_proba(X), first)
+
+
+def test_view_loss_adds_the_mean_of_the_views_losses(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(sentence_model="untrained", module__view_loss=0.5, **SMALL)
+    pipe.fit(texts, y)
+    clf = pipe[-1]
+    torch.manual_seed(0)
+    logits, views = torch.randn(4, 3), [torch.randn(4, 3), torch.randn(4, 3)]
+    labels = torch.tensor([0, 1, 2, 0])
+    cross_entropy = torch.nn.functional.cross_entropy
+    expected = (
+        cross_entropy(logits, labels)
+        + 0.5 * (cross_entropy(views[0], labels) + cross_entropy(views[1], labels)) / 2
+    )
+    torch.testing.assert_close(clf.get_loss((logits, views), labels), expected)
+    proba = pipe.predict_proba(texts)
+    assert proba.shape == (len(texts), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert pipe.score(texts, y) > 0.5
+
+
+def test_bag_weight_decay_is_a_group_of_its_own(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(sentence_model="untrained", bag_weight_decay=0.01, **SMALL)
+    groups = pipe.fit(texts, y)[-1].optimizer_.param_groups
+    bag = {id(p) for p in pipe[-1].module_.bag.parameters()}
+    assert groups[0]["weight_decay"] == 0.01
+    assert {id(p) for p in groups[0]["params"]} == bag
+    assert all(g["weight_decay"] == 0 for g in groups[1:])
+    same = make_mgm_pipeline(
+        sentence_model="untrained",
+        optimizer__param_groups=[("bag.*", {"weight_decay": 0.01})],
+        **SMALL,
+    )
+    np.testing.assert_array_equal(
+        pipe.predict_proba(texts), same.fit(texts, y).predict_proba(texts)
+    )
+
+
+def test_param_groups_naming_the_bag_take_precedence(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(
+        sentence_model="untrained",
+        bag_weight_decay=0.01,
+        optimizer__param_groups=[("bag.*", {"weight_decay": 0.5})],
+        **SMALL,
+    )
+    groups = pipe.fit(texts, y)[-1].optimizer_.param_groups
+    assert sorted(g["weight_decay"] for g in groups) == [0, 0.5]
+
+
+def test_bag_weight_decay_without_a_bag_changes_nothing(corpus):
+    texts, y = corpus
+    params = dict(sentence_model="untrained", granularities=("word",), **SMALL)
+    with_decay = make_mgm_pipeline(bag_weight_decay=0.01, **params).fit(texts, y)
+    assert len(with_decay[-1].optimizer_.param_groups) == 1
+    np.testing.assert_array_equal(
+        with_decay.predict_proba(texts),
+        make_mgm_pipeline(**params).fit(texts, y).predict_proba(texts),
+    )

@@ -228,3 +228,26 @@ def test_view_dropout_drops_whole_views_and_keeps_one():
         )
         assert torch.all(view == view[:, :1])
     assert net.eval()._drop_views(views) is views
+
+
+def test_view_loss_gives_each_view_its_own_logits():
+    views = ("bag", "word", "paragraph")
+    net = make_network(granularities=views, view_loss=0.5)
+    batch = batch_of(NESTED)
+    logits, view_logits = net.train()(batch, return_view_logits=True)
+    assert logits.shape == (len(NESTED), 3)
+    assert [tuple(v.shape) for v in view_logits] == [(len(NESTED), 3)] * len(views)
+    assert list(net.view_outputs) == list(views)
+    torch.testing.assert_close(net.eval()(batch), net(batch, return_view_logits=False))
+
+
+def test_without_view_loss_the_network_has_no_view_outputs():
+    net = make_network()
+    assert not hasattr(net, "view_outputs")
+    assert isinstance(net(batch_of(NESTED), return_view_logits=True), torch.Tensor)
+
+
+@pytest.mark.parametrize("view_loss", [-0.1, float("nan")])
+def test_view_loss_must_be_non_negative(view_loss):
+    with pytest.raises(ValueError, match="view_loss must be 0 or more"):
+        make_network(view_loss=view_loss)
