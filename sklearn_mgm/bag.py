@@ -79,6 +79,10 @@ class BagOfNgrams(nn.Module):
         Size of each feature's embedding, and of the view.
     bigram_buckets : int, default=0
         Buckets for hashed bigrams (0: words only).
+    sparse : bool, default=False
+        Give the table sparse gradients, holding only the rows of a batch's
+        features (train it with :class:`~sklearn_mgm.sparse_adam.LazyAdam`):
+        a step then costs what the batch holds, not the size of the table.
 
     Examples
     --------
@@ -93,13 +97,13 @@ class BagOfNgrams(nn.Module):
     torch.Size([2, 8])
     """
 
-    def __init__(self, vocabulary_size, output_size, bigram_buckets=0):
+    def __init__(self, vocabulary_size, output_size, bigram_buckets=0, sparse=False):
         super().__init__()
         self.vocabulary_size = vocabulary_size
         self.bigram_buckets = bigram_buckets
         self.output_size = output_size
         n_features = vocabulary_size + bigram_buckets
-        self.embedding = nn.EmbeddingBag(n_features, output_size, mode="sum")
+        self.embedding = nn.EmbeddingBag(n_features, output_size, mode="sum", sparse=sparse)
         self.register_buffer("idf", torch.ones(n_features))
 
     def count_documents(self, documents, chunk_size=512):

@@ -116,7 +116,17 @@ default=("bag", "word", "sentence", "paragraph")
         network keeps ``optimizer__weight_decay``). A ``param_groups`` entry
         of ``optimizer__param_groups`` that names the bag's parameters
         (``"bag.*"``) takes precedence. It keeps the bag from memorising
-        rare words of short documents; ``0`` turns it off.
+        rare words of short documents; ``0`` turns it off. With
+        ``sparse_bag=True`` it is :class:`~sklearn_mgm.sparse_adam.LazyAdam`'s
+        ``weight_decay``, applied to the rows each step trains.
+    sparse_bag : bool, default=False
+        Train the bag view's table with sparse gradients: its own optimizer,
+        ``bag_optimizer_`` (:class:`~sklearn_mgm.sparse_adam.LazyAdam`, at
+        the learning rate and schedule of the optimizer's default group),
+        updates only the rows of each batch's words and bigrams, so a step
+        costs what the batch holds and not the size of the table (hashed
+        bigrams, ``module__bigram_buckets``, cost little on short texts).
+        ``False`` trains the table with ``optimizer``, as a dense parameter.
     max_epochs : int, default=3
         Number of passes over the training data.
     batch_size : int, default=32
@@ -159,6 +169,10 @@ default=("bag", "word", "sentence", "paragraph")
         set only with ``pretrained_embeddings``.
     module_ : MultiGranularityNetwork
         The trained network.
+    optimizer_ : torch.optim.Optimizer
+        The optimizer of the network's parameters.
+    bag_optimizer_ : LazyAdam
+        With ``sparse_bag=True`` and a bag view, the optimizer of the bag's table.
     history_ : skorch History
         Per-epoch losses and timings.
     interrupted_ : bool
@@ -206,6 +220,7 @@ default=("bag", "word", "sentence", "paragraph")
         optimizer=torch.optim.Adam,
         lr=0.005,
         bag_weight_decay=1e-4,
+        sparse_bag=False,
         max_epochs=3,
         batch_size=32,
         callbacks=None,
@@ -250,6 +265,7 @@ default=("bag", "word", "sentence", "paragraph")
         self.max_batch_words = max_batch_words
         self.torch_threads = torch_threads
         self.bag_weight_decay = bag_weight_decay
+        self.sparse_bag = sparse_bag
 
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Train the network from scratch (or on, with ``warm_start=True``).

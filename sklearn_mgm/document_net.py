@@ -10,6 +10,7 @@ needs. :class:`~sklearn_mgm.MultiGranularityClassifier` is built on it.
 """
 
 import warnings
+from fnmatch import fnmatch
 
 import numpy as np
 import torch
@@ -18,6 +19,7 @@ from skorch.utils import is_dataset, to_device
 
 from .batching import WORD_GROUP_RATIO, DocumentBatch, DocumentDataset, document_loader
 from .documents import check_documents, check_same_vocabulary
+from .sparse_adam import LazyAdam
 from .training import derived_seed, torch_settings
 
 # prefixes of parameters whose objects skorch builds anew in every call
@@ -138,10 +140,49 @@ class DocumentNetMixin:
         # when each group records its starting lr (a fresh optimizer after load)
         for group in self.optimizer_.param_groups:
             group.setdefault("initial_lr", group["lr"])
+        table = self._sparse_bag_table()
+        if table is not None:
+            self.bag_optimizer_ = LazyAdam(
+                [table],
+                lr=self.optimizer_.param_groups[-1]["lr"],
+                weight_decay=getattr(self, "bag_weight_decay", 0),
+            )
+        elif "bag_optimizer" in self._optimizers:  # re-initialised with a dense bag
+            self._unregister_attribute("bag_optimizer")
+            del self.bag_optimizer_
         return self
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        super().on_batch_begin(net, batch=batch, training=training, **kwargs)
+        if training and "bag_optimizer" in self._optimizers:
+            # the bag's table follows the schedule of the optimizer's default group
+            lr = self.optimizer_.param_groups[-1]["lr"]
+            for group in self.bag_optimizer_.param_groups:
+                group["lr"] = lr
+
+    def _step_optimizer(self, step_fn):
+        if len(self._optimizers) == 1:
+            return super()._step_optimizer(step_fn)
+        # skorch hands the closure to every optimizer, each of which would run
+        # the forward and backward pass again: run it once, then step them all
+        step_fn()
+        for name in self._optimizers:
+            getattr(self, name + "_").step()
+        return None
+
+    def _sparse_bag_table(self):
+        """The bag view's table if it has sparse gradients and is trained, else None."""
+        embedding = getattr(getattr(self.module_, "bag", None), "embedding", None)
+        if getattr(embedding, "sparse", False) and embedding.weight.requires_grad:
+            return embedding.weight
+        return None
 
     def get_params_for_optimizer(self, prefix, named_parameters):
         named_parameters = list(named_parameters)
+        table = self._sparse_bag_table() if prefix == "optimizer" else None
+        if table is not None:  # LazyAdam trains it: torch's dense optimizers refuse it
+            _check_no_group_names(self.get_params_for(prefix), named_parameters, table)
+            named_parameters = [(n, p) for n, p in named_parameters if p is not table]
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
         decay = getattr(self, "bag_weight_decay", 0)
         if decay and prefix == "optimizer":
@@ -264,3 +305,16 @@ def _decay_bag(groups, named_parameters, decay):
         if group["params"]:
             kept.append(group)
     return ([{"params": decayed, "weight_decay": decay}] if decayed else []) + kept
+
+
+def _check_no_group_names(optimizer_params, named_parameters, table):
+    """Raise if ``optimizer__param_groups`` names the sparse table, which LazyAdam trains."""
+    name = next(name for name, parameter in named_parameters if parameter is table)
+    for pattern, _ in optimizer_params.get("param_groups", []):
+        if fnmatch(name, pattern):
+            raise ValueError(
+                f"optimizer__param_groups names {name!r} (pattern {pattern!r}), the bag "
+                "view's table, which has sparse gradients and is trained by its own "
+                "optimizer (bag_optimizer_, LazyAdam). Set its L2 penalty with "
+                "bag_weight_decay, or pass sparse_bag=False to train it with the others."
+            )

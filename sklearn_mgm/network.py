@@ -45,6 +45,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "granularities": [tuple, list, str],
     "attention_heads": [Interval(numbers.Integral, 1, None, closed="left")],
     "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    "sparse_bag": ["boolean"],
 }
 
 
@@ -255,6 +256,10 @@ class MultiGranularityNetwork(nn.Module):
         Hash buckets for the bag view's bigrams; 0 keeps it to words.
     bag_size : int or None, default=None
         Size of the bag view; None: that of the other views' document vectors.
+    sparse_bag : bool, default=False
+        Give the bag view's table sparse gradients (see
+        :class:`~sklearn_mgm.bag.BagOfNgrams`); torch's dense optimizers
+        then refuse it, :class:`~sklearn_mgm.sparse_adam.LazyAdam` trains it.
     view_dropout : float in [0, 1), default=0.0
         In training, the probability of dropping a whole view of a document
         (one view is always kept, the kept ones scaled up), so that no view
@@ -291,6 +296,7 @@ class MultiGranularityNetwork(nn.Module):
         residual=True,
         bigram_buckets=0,
         bag_size=None,
+        sparse_bag=False,
         view_dropout=0.0,
         view_loss=0.0,
     ):
@@ -319,7 +325,9 @@ class MultiGranularityNetwork(nn.Module):
             self.document_sentence_attention = views["sentence"] = pool(states)
         if "bag" in self.granularities:
             size = bag_size or states * (attention_heads + (pooling == "attention+max"))
-            self.bag = views["bag"] = BagOfNgrams(vocabulary_size, size, bigram_buckets)
+            self.bag = views["bag"] = BagOfNgrams(
+                vocabulary_size, size, bigram_buckets, sparse=sparse_bag
+            )
         if "paragraph" in granularities:
             self.sentence_attention = pool(states)
             self.paragraph_encoder = encoder(self.sentence_attention.output_size)

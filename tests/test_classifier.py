@@ -22,6 +22,7 @@ from sklearn_mgm import (
     make_mgm_pipeline,
 )
 from sklearn_mgm.datasets import make_hierarchical_documents
+from sklearn_mgm.sparse_adam import LazyAdam
 
 SMALL = dict(embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0, batch_size=8)
 TOPICS = {
@@ -564,3 +565,33 @@ def test_bag_weight_decay_without_a_bag_changes_nothing(corpus):
         with_decay.predict_proba(texts),
         make_mgm_pipeline(**params).fit(texts, y).predict_proba(texts),
     )
+
+
+def test_sparse_bag_trains_the_table_with_its_own_optimizer(corpus):
+    texts, y = corpus
+    params = dict(sentence_model="untrained", module__bigram_buckets=64, **SMALL)
+    clf = make_mgm_pipeline(sparse_bag=True, bag_weight_decay=0.01, **params).fit(texts, y)[-1]
+    table = clf.module_.bag.embedding.weight
+    assert isinstance(clf.bag_optimizer_, LazyAdam)
+    assert clf.bag_optimizer_.param_groups[0]["params"] == [table]
+    assert clf.bag_optimizer_.param_groups[0]["weight_decay"] == 0.01
+    main = [p for group in clf.optimizer_.param_groups for p in group["params"]]
+    assert all(p is not table for p in main)
+    # the bag follows the cosine schedule of the default group: half of lr in the
+    # last of two epochs
+    assert clf.bag_optimizer_.param_groups[0]["lr"] == pytest.approx(clf.lr / 2)
+    assert clf.bag_optimizer_.state[table]["step"] == clf.optimizer_.state[main[0]]["step"]
+    dense = make_mgm_pipeline(sparse_bag=False, **params).fit(texts, y)[-1]
+    assert not hasattr(dense, "bag_optimizer_")
+
+
+def test_sparse_bag_refuses_param_groups_naming_the_table(corpus):
+    texts, y = corpus
+    pipe = make_mgm_pipeline(
+        sentence_model="untrained",
+        sparse_bag=True,
+        optimizer__param_groups=[("bag.*", {"weight_decay": 0.5})],
+        **SMALL,
+    )
+    with pytest.raises(ValueError, match="sparse_bag=False"):
+        pipe.fit(texts, y)
