@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+import numpy as np
 import torch
 from sklearn.utils._param_validation import validate_parameter_constraints
 from skorch import NeuralNetClassifier
@@ -35,6 +36,7 @@ from .training import (
     derived_seed,
     torch_settings,
 )
+from .word2vec import WORD2VEC, word2vec_vectors
 
 
 class MultiGranularityClassifier(DocumentNetMixin, NeuralNetClassifier):
@@ -61,8 +63,11 @@ class MultiGranularityClassifier(DocumentNetMixin, NeuralNetClassifier):
         Word vectors to start the embeddings from, of dimension
         ``embedding_dim``: a GloVe, word2vec or fastText file (plain or gzip),
         a gensim ``KeyedVectors`` or a dict of word to vector (see
-        :func:`sklearn_mgm.embeddings.align_word_vectors`). Words without a
-        vector keep the seeded random start.
+        :func:`sklearn_mgm.embeddings.align_word_vectors`), or ``"word2vec"``:
+        vectors that gensim's Word2Vec learns from the training documents at
+        fit (:func:`sklearn_mgm.word2vec.word2vec_vectors`; the
+        ``embeddings`` extra). Words without a vector keep the seeded random
+        start.
     freeze_embeddings : bool, default=False
         Keep the word embeddings fixed during training.
     hidden_size : int, default=32
@@ -371,7 +376,7 @@ default=("bag", "word", "sentence", "paragraph")
         params.update(vocabulary_size=self.vocabulary_size_, n_classes=len(self.classes_))
         params.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(self.module, params)
-        if self.pretrained_embeddings is not None:
+        if self._reads_pretrained_vectors:
             self._vector_cache().copy_into(
                 self.module_.embedding, self.pretrained_embeddings, self.vocabulary_
             )
@@ -383,7 +388,7 @@ default=("bag", "word", "sentence", "paragraph")
         super().on_train_begin(net, X=X, y=y, **kwargs)
         if isinstance(X, DocumentDataset):  # documents that carry sample weights
             X = X.X
-        if self.pretrained_embeddings is not None and isinstance(X, TokenizedDocuments):
+        if self._reads_pretrained_vectors and isinstance(X, TokenizedDocuments):
             source, vocabulary = self.pretrained_embeddings, self.vocabulary_
             ids, _ = self._vector_cache().aligned(source, vocabulary, self.embedding_dim)
             self.embedding_coverage_ = embedding_coverage(ids, X)
@@ -420,11 +425,31 @@ default=("bag", "word", "sentence", "paragraph")
                 self.initialize()
                 if isinstance(getattr(self.module_, "bag", None), BagOfNgrams):
                     self.module_.bag.count_documents(X)
+                if self.pretrained_embeddings == WORD2VEC:
+                    self._start_from_word2vec(X)
             y = encode_labels(self.label_encoder_, y)
             if sample_weight is not None:  # mean 1: a weight is a number of copies
                 sample_weight = sample_weight / sample_weight.mean()
             data = X if sample_weight is None else DocumentDataset(X, y, sample_weight)
             return super().partial_fit(data, y)
+
+    @property
+    def _reads_pretrained_vectors(self):
+        return self.pretrained_embeddings is not None and self.pretrained_embeddings != WORD2VEC
+
+    def _start_from_word2vec(self, X):
+        """Overwrite the embeddings of X's words with Word2Vec vectors learned on X.
+
+        The vectors take the mean length of the random rows they replace, so
+        the network starts at the scale its own initialisation gives.
+        """
+        seed = int(torch.randint(1, np.iinfo(np.int32).max, ()))  # torch is seeded here
+        ids, vectors = word2vec_vectors(X, self.embedding_dim, seed)
+        weight, rows = self.module_.embedding.weight, torch.from_numpy(ids)
+        with torch.no_grad():
+            length = weight[rows].norm(dim=1).mean() if len(ids) else 0.0
+            weight[rows] = torch.from_numpy(vectors).to(weight.dtype) * length
+        self.embedding_coverage_ = embedding_coverage(ids, X)
 
     def _check_fit_call(self, X, y, sample_weight, fit_params, continuing):
         """Validate the parameters, documents, labels and weights of a training call."""
