@@ -71,7 +71,7 @@ def test_vectors_do_not_depend_on_the_process_hash_seed(documents, tmp_path):
     )
     vocabulary = dict(documents.vocabulary)
     script = (
-        "import sys, numpy as np\n"
+        "import numpy as np\n"
         "from sklearn_mgm import TokenizedDocuments\n"
         "from sklearn_mgm.word2vec import word2vec_vectors\n"
         f"arrays = np.load({str(path)!r})\n"
