@@ -109,7 +109,11 @@ class BagOfNgrams(nn.Module):
     def count_documents(self, documents, chunk_size=512):
         """Set the inverse document frequencies from training documents.
 
-        ``idf = ln((1 + n) / (1 + df)) + 1``, as scikit-learn's smoothed IDF.
+        ``idf = ln((1 + n) / (1 + df)) + 1``, as scikit-learn's smoothed IDF,
+        and 0 for the features no training document holds: like n-grams
+        outside a fitted ``TfidfVectorizer``'s vocabulary they weigh nothing,
+        so a hashed bigram first seen at prediction time adds neither its
+        untrained embedding nor a share of the document's norm.
 
         Parameters
         ----------
@@ -127,7 +131,7 @@ class BagOfNgrams(nn.Module):
                 collate_documents(chunk, None), self.vocabulary_size, self.bigram_buckets
             )
             frequencies += np.bincount(features.numpy(), minlength=len(frequencies))
-        idf = np.log((1 + len(documents)) / (1 + frequencies)) + 1
+        idf = np.where(frequencies > 0, np.log((1 + len(documents)) / (1 + frequencies)) + 1, 0.0)
         self.idf.copy_(torch.from_numpy(idf))
 
     def tfidf(self, batch):
@@ -143,7 +147,8 @@ class BagOfNgrams(nn.Module):
         documents, features, counts = bag_features(batch, self.vocabulary_size, self.bigram_buckets)
         weights = (1 + torch.log(counts.to(self.idf.dtype))) * self.idf[features]
         norms = weights.new_zeros(len(batch)).index_add_(0, documents, weights**2).sqrt()
-        return documents, features, weights / norms[documents]
+        # a document of unseen features only keeps weights of 0 rather than 0 / 0
+        return documents, features, weights / norms[documents].clamp(min=1e-12)
 
     def forward(self, batch, return_shares=False):
         """The view of each document (B, D) and, optionally, each word's share of it.

@@ -71,6 +71,25 @@ def test_tfidf_weights_match_scikit_learn(buckets):
     assert np.count_nonzero(ours) == np.count_nonzero(theirs)
 
 
+@pytest.mark.parametrize("buckets", [0, 64])
+def test_features_no_training_document_holds_weigh_nothing(buckets):
+    train = TokenizedDocuments.from_nested(NESTED[:1], VOCABULARY)  # "d" unseen
+    unseen_only = [[[5, 5]]]
+    test = TokenizedDocuments.from_nested([NESTED[1], unseen_only], VOCABULARY)
+    bag = BagOfNgrams(vocabulary_size=6, output_size=4, bigram_buckets=buckets)
+    bag.count_documents(train)
+    documents, features, weights = bag.tfidf(collate_documents(test))
+    assert bag.idf[5] == 0
+    assert torch.isfinite(weights).all()
+    # the first test document keeps only "b" (seen), of weight 1 after normalising
+    kept = weights > 0
+    assert list(zip(documents[kept].tolist(), features[kept].tolist())) == [(0, 3)]
+    np.testing.assert_allclose(weights[kept].numpy(), [1.0])
+    vectors = bag(collate_documents(test))
+    assert torch.isfinite(vectors).all()
+    assert vectors[1].abs().sum() == 0
+
+
 def test_bag_view_sums_weighted_embeddings_and_empty_documents_are_zero():
     docs = TokenizedDocuments.from_nested(NESTED, VOCABULARY)
     bag = BagOfNgrams(vocabulary_size=6, output_size=6)
