@@ -20,6 +20,7 @@ four heads or frozen embeddings, and with early stopping on two seeds of three
 show what each level keeps).
 """
 
+import copy
 import numbers
 from functools import partial
 
@@ -29,7 +30,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .bag import BagOfNgrams
-from .documents import PAD_ID
+from .documents import PAD_ID, UNKNOWN_ID
 
 GRANULARITIES = ("word", "sentence", "paragraph")
 # every view the network can fuse: the granularities and the bag of n-grams
@@ -270,6 +271,11 @@ class MultiGranularityNetwork(nn.Module):
         ``forward(batch, return_view_logits=True)`` returns their logits
         beside the fused ones, for the loss to add the mean of the views'
         losses times this weight. The fused output stays the prediction.
+    word_dropout : float in [0, 1), default=0.0
+        In training, the probability of reading a known word as the unknown
+        word: every view then loses it (the bag drops it, the encoders see
+        the unknown word's embedding in its place), so that no prediction
+        rests on a few memorised words.
 
     Examples
     --------
@@ -299,12 +305,15 @@ class MultiGranularityNetwork(nn.Module):
         sparse_bag=False,
         view_dropout=0.0,
         view_loss=0.0,
+        word_dropout=0.0,
     ):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}; got {pooling!r}.")
         if not 0 <= view_dropout < 1:
             raise ValueError(f"view_dropout must be in [0, 1); got {view_dropout!r}.")
+        if not 0 <= word_dropout < 1:
+            raise ValueError(f"word_dropout must be in [0, 1); got {word_dropout!r}.")
         if not view_loss >= 0:
             raise ValueError(f"view_loss must be 0 or more; got {view_loss!r}.")
         if bigram_buckets < 0:
@@ -334,6 +343,7 @@ class MultiGranularityNetwork(nn.Module):
             self.paragraph_attention = views["paragraph"] = pool(states)
         self.dropout = nn.Dropout(dropout)
         self.view_dropout = view_dropout
+        self.word_dropout = word_dropout
         fused = sum(views[name].output_size for name in self.granularities)
         self.output = nn.Linear(fused, n_classes)
         self.view_loss = view_loss
@@ -363,6 +373,7 @@ class MultiGranularityNetwork(nn.Module):
         ``(logits, view_logits)`` instead, the second a list of each view's
         own logits, in the order of ``granularities``.
         """
+        batch = self._drop_words(batch)
         views, attention = {}, {}
         if "bag" in self.granularities and return_attention:
             views["bag"], shares = self.bag(batch, return_shares=True)  # (B, D), (S, W)
@@ -378,6 +389,18 @@ class MultiGranularityNetwork(nn.Module):
             heads = self.view_outputs.values()
             return logits, [head(self.dropout(view)) for head, view in zip(heads, ordered)]
         return (logits, attention) if return_attention else logits
+
+    def _drop_words(self, batch):
+        """In training, a copy of ``batch`` with known words made unknown at ``word_dropout``."""
+        if not self.training or not self.word_dropout:
+            return batch
+        words = batch.words
+        dropped = (words > UNKNOWN_ID) & (
+            torch.rand(words.shape, device=words.device) < self.word_dropout
+        )
+        batch = copy.copy(batch)  # the caller's batch stays as it was
+        batch.words = words.masked_fill(dropped, UNKNOWN_ID)
+        return batch
 
     def _drop_views(self, views):
         """In training, zero each view of a document with probability ``view_dropout``.

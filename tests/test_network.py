@@ -5,6 +5,7 @@ import torch
 
 from sklearn_mgm import MultiGranularityNetwork, TokenizedDocuments
 from sklearn_mgm.batching import DocumentBatch, collate_documents
+from sklearn_mgm.documents import UNKNOWN_ID
 from sklearn_mgm.network import GRANULARITIES, VIEWS, AttentionPool, SequenceEncoder
 
 VOCABULARY = {w: i for i, w in enumerate("abcdefghij", start=2)}
@@ -251,3 +252,25 @@ def test_without_view_loss_the_network_has_no_view_outputs():
 def test_view_loss_must_be_non_negative(view_loss):
     with pytest.raises(ValueError, match="view_loss must be 0 or more"):
         make_network(view_loss=view_loss)
+
+
+def test_word_dropout_makes_known_words_unknown_in_training_only():
+    net = make_network(word_dropout=0.5)
+    batch = batch_of(NESTED)
+    words = batch.words.clone()
+    torch.manual_seed(0)
+    dropped = net.train()._drop_words(batch).words
+    assert torch.equal(batch.words, words)  # the caller's batch is left alone
+    known = words > UNKNOWN_ID
+    changed = dropped != words
+    assert changed.any() and (~known & changed).sum() == 0  # padding stays padding
+    assert torch.all(dropped[changed] == UNKNOWN_ID)
+    assert 0.2 < changed.sum() / known.sum() < 0.8
+    assert net.eval()._drop_words(batch) is batch
+    torch.testing.assert_close(net(batch), make_network()(batch))
+
+
+@pytest.mark.parametrize("word_dropout", [-0.1, 1.0])
+def test_word_dropout_must_be_a_probability_below_one(word_dropout):
+    with pytest.raises(ValueError, match=r"word_dropout must be in \[0, 1\)"):
+        make_network(word_dropout=word_dropout)
