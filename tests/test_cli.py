@@ -25,6 +25,16 @@ ROWS = [
 EPOCH_ROW = re.compile(r"\s+1\s")  # skorch's line for epoch 1
 
 
+def answer_ctrl_c():
+    """In the child before it starts: SIGINT back to its default disposition.
+
+    A shell that starts the tests in the background ignores SIGINT, and the
+    command would inherit that; from a terminal, Ctrl-C reaches a process
+    that answers it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def ctrl_c_after_first_epoch(argv, tmp_path):
     """Run ``sklearn-mgm *argv`` in a new process; send it SIGINT once epoch 1 is printed.
 
@@ -37,6 +47,7 @@ def ctrl_c_after_first_epoch(argv, tmp_path):
             stderr=stderr,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=answer_ctrl_c,
         )
         watchdog = threading.Timer(120, process.kill)
         watchdog.start()
@@ -172,6 +183,7 @@ def test_ctrl_c_stops_every_worker_of_a_parallel_compare(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=answer_ctrl_c,
     )
     watchdog = threading.Timer(120, process.kill)
     watchdog.start()
