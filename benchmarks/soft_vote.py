@@ -54,6 +54,7 @@ def main():
     parser.add_argument("--linear", choices=["words", "characters"], default="words")
     add_settings_argument(parser)
     args = parser.parse_args()
+    settings = parse_settings(args.set)
     texts, labels = load(args.corpus)
     texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
@@ -72,7 +73,7 @@ def main():
         }
         logreg_proba = logreg.predict_proba(X_test)
         for seed in args.seeds:
-            mgm = make_mgm_pipeline(random_state=seed, **parse_settings(args.set))
+            mgm = make_mgm_pipeline(random_state=seed, **settings)
             mgm.fit(X_train, labels[train])
             mgm_proba = mgm.predict_proba(X_test)
             assert list(mgm.classes_) == list(logreg.classes_)
