@@ -8,6 +8,7 @@ from .network import MultiGranularityNetwork
 from .persistence import load, save
 from .pipeline import make_mgm_pipeline
 from .tokenize import HierarchicalTokenizer
+from .vote import make_mgm_vote
 
 __version__ = "0.1.0"
 
@@ -21,5 +22,6 @@ __all__ = [
     "explain",
     "load",
     "make_mgm_pipeline",
+    "make_mgm_vote",
     "save",
 ]

@@ -6,18 +6,18 @@ import re
 import tempfile
 
 import numpy as np
-import regex
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from sklearn.ensemble import VotingClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from .lexical import character_tfidf, word_tfidf, written_without_spaces
 from .pipeline import make_mgm_pipeline
 from .tokenize import validate_raw_documents
+from .vote import linear_classifier, make_mgm_vote
 
 # short name (``--models``, ``models=[...]``) -> the model's name in the results
 MODEL_NAMES = {
@@ -26,14 +26,8 @@ MODEL_NAMES = {
     "svc": "TF-IDF + LinearSVC",
     "fasttext": "fastText",
     "char-svc": "char n-gram TF-IDF + LinearSVC",
+    "mgm-vote": "MGM + LogisticRegression vote",
 }
-# scripts whose words are not separated by spaces
-_UNSPACED = regex.compile(
-    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]"
-)
-_LETTER = regex.compile(r"[\p{L}\p{M}]")
-# the script of a text is read from its beginning
-_SCRIPT_SAMPLE = 1000
 
 
 class FastTextClassifier(ClassifierMixin, BaseEstimator):
@@ -120,40 +114,6 @@ def _one_line(text):
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def written_without_spaces(texts):
-    """Whether most texts are written in a script without spaces between words.
-
-    A text counts when most of the letters at its beginning (the first 1,000
-    characters) are Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar or
-    Tibetan.
-
-    Parameters
-    ----------
-    texts : sequence of str
-        The documents.
-
-    Returns
-    -------
-    bool
-        True when more than half of the texts count.
-
-    Examples
-    --------
-    >>> written_without_spaces(["今天天气很好。", "東京は晴れです。", "A sunny day."])
-    True
-    >>> written_without_spaces(["A sunny day.", "Rain again."])
-    False
-    """
-    unspaced = sum(_mostly_unspaced(text) for text in texts)
-    return 2 * unspaced > len(texts)
-
-
-def _mostly_unspaced(text):
-    head = text[:_SCRIPT_SAMPLE]
-    letters = len(_LETTER.findall(head))
-    return letters > 0 and 2 * len(_UNSPACED.findall(head)) > letters
-
-
 def check_model_names(names):
     """Validate short model names, given as a sequence or as one comma-separated string.
 
@@ -161,7 +121,7 @@ def check_model_names(names):
     ----------
     names : str or sequence of str
         Keys of ``MODEL_NAMES``: ``"mgm"``, ``"logreg"``, ``"svc"``,
-        ``"fasttext"``, ``"char-svc"``.
+        ``"fasttext"``, ``"char-svc"``, ``"mgm-vote"`` (:func:`~sklearn_mgm.make_mgm_vote`).
 
     Returns
     -------
@@ -183,7 +143,7 @@ def check_model_names(names):
     >>> check_model_names(["mgm", "bert"])
     Traceback (most recent call last):
     ...
-    ValueError: Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc.
+    ValueError: Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc, mgm-vote.
     """
     if isinstance(names, str):
         names = names.split(",")
@@ -232,23 +192,19 @@ def make_models(names, *, random_state=0, max_epochs=None):
 
 
 def _make_model(name, random_state, max_epochs):
-    if name == "mgm":
+    if name in ("mgm", "mgm-vote"):
         params = {"random_state": random_state}
         if max_epochs is not None:
             params["max_epochs"] = max_epochs
-        return make_mgm_pipeline(**params)
+        return make_mgm_pipeline(**params) if name == "mgm" else make_mgm_vote(**params)
     if name == "fasttext":
         return FastTextClassifier(random_state=random_state)
     if name == "char-svc":
         # character n-grams need no word boundaries and survive misspellings
-        return make_pipeline(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2),
-            LinearSVC(random_state=random_state),
-        )
-    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        return make_pipeline(character_tfidf(), LinearSVC(random_state=random_state))
     if name == "logreg":
-        return make_pipeline(words, LogisticRegression(C=10.0, max_iter=1000))
-    return make_pipeline(words, LinearSVC(random_state=random_state))
+        return make_pipeline(word_tfidf(), linear_classifier())
+    return make_pipeline(word_tfidf(), LinearSVC(random_state=random_state))
 
 
 def default_models(*, random_state=0, max_epochs=None, texts=None):
@@ -285,3 +241,30 @@ def default_models(*, random_state=0, max_epochs=None, texts=None):
     if texts is not None and written_without_spaces(texts):
         names.append("char-svc")
     return make_models(names, random_state=random_state, max_epochs=max_epochs)
+
+
+def final_steps(model):
+    """The estimators that a comparison's model ends in: one, or one per member of a vote.
+
+    A fitted vote gives its fitted members' final steps.
+
+    Parameters
+    ----------
+    model : estimator
+        A Pipeline, a VotingClassifier of such, or a bare estimator.
+
+    Returns
+    -------
+    list of estimator
+
+    Examples
+    --------
+    >>> [type(step).__name__ for step in final_steps(make_models(["logreg"]).popitem()[1])]
+    ['LogisticRegression']
+    >>> [type(step).__name__ for step in final_steps(make_mgm_vote())]
+    ['MultiGranularityClassifier', 'LogisticRegression']
+    """
+    if isinstance(model, VotingClassifier):
+        members = getattr(model, "estimators_", None) or [member for _, member in model.estimators]
+        return [step for member in members for step in final_steps(member)]
+    return [model.steps[-1][1] if isinstance(model, Pipeline) else model]

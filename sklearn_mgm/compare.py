@@ -29,7 +29,7 @@ from skorch import NeuralNet
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from .baselines import FastTextClassifier, default_models, make_models
+from .baselines import FastTextClassifier, default_models, final_steps, make_models
 from .classifier import MultiGranularityClassifier
 from .labels import is_indicator_matrix
 from .multilabel_compare import compare_label_sets
@@ -356,18 +356,17 @@ def _training_fractions(learning_curve):
     return tuple(sorted({*fractions.tolist(), 1.0}))
 
 
-def _final_step(estimator):
-    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-
-
 def _is_mgm(estimator):
-    return isinstance(_final_step(estimator), MultiGranularityClassifier)
+    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    return isinstance(final, MultiGranularityClassifier)
 
 
 def _fit_cost(estimator):
     """A rank of how long a fit takes: neural networks, then fastText, then the rest."""
-    final = _final_step(estimator)
-    return 2 if isinstance(final, NeuralNet) else 1 if isinstance(final, FastTextClassifier) else 0
+    return max(
+        2 if isinstance(step, NeuralNet) else 1 if isinstance(step, FastTextClassifier) else 0
+        for step in final_steps(estimator)
+    )
 
 
 def _planned_fits(estimators, folds, labels, fractions, random_state):
@@ -454,9 +453,9 @@ def _run_fits(fits, estimators, texts, labels, n_jobs, verbose, describe):
 def _prepared(estimator, show_epochs):
     """A fresh clone; a neural network prints its epochs only when asked to."""
     estimator = clone(estimator)
-    final = _final_step(estimator)
-    if isinstance(final, NeuralNet):
-        final.set_params(verbose=int(show_epochs))
+    for step in final_steps(estimator):
+        if isinstance(step, NeuralNet):
+            step.set_params(verbose=int(show_epochs))
     return estimator
 
 
@@ -493,13 +492,13 @@ def _check_finished(estimator):
     skorch returns from ``fit`` after Ctrl-C as if training had finished; a
     fold scored on such a model would count a half-trained network.
     """
-    final = _final_step(estimator)
-    if getattr(final, "interrupted_", False):
-        finished = sum("train_loss" in row for row in final.history_)
-        raise KeyboardInterrupt(
-            f"training was interrupted after {finished} of {final.max_epochs} epochs; the "
-            "comparison stops rather than score a partly trained model"
-        )
+    for final in final_steps(estimator):
+        if getattr(final, "interrupted_", False):
+            finished = sum("train_loss" in row for row in final.history_)
+            raise KeyboardInterrupt(
+                f"training was interrupted after {finished} of {final.max_epochs} epochs; the "
+                "comparison stops rather than score a partly trained model"
+            )
 
 
 def _table(names, folds, fractions, results, labels, settings):

@@ -31,12 +31,14 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.ensemble import VotingClassifier
 from sklearn.pipeline import Pipeline
 
 from .cjk import needs_no_space
 from .labels import decide_labels
 from .source_text import TextLayout, locate_words, text_html
 from .tokenize import validate_raw_documents
+from .vote import mgm_member
 
 
 @dataclass
@@ -284,11 +286,13 @@ def explain(pipeline, texts):
 
     Parameters
     ----------
-    pipeline : sklearn.pipeline.Pipeline
+    pipeline : sklearn.pipeline.Pipeline or sklearn.ensemble.VotingClassifier
         A fitted pipeline whose last step is a
         :class:`~sklearn_mgm.MultiGranularityClassifier` and whose other steps
         turn texts into :class:`~sklearn_mgm.TokenizedDocuments` and back
-        (``inverse_transform``), as :func:`~sklearn_mgm.make_mgm_pipeline` makes.
+        (``inverse_transform``), as :func:`~sklearn_mgm.make_mgm_pipeline` makes;
+        or a fitted :func:`~sklearn_mgm.make_mgm_vote`, whose MGM member is
+        explained (its own prediction and probabilities, in the vote's labels).
     texts : list of str
         The documents to explain.
 
@@ -314,6 +318,9 @@ def explain(pipeline, texts):
     1.0
     >>> page = explanation.to_html()
     """
+    classes = None
+    if isinstance(pipeline, VotingClassifier):
+        pipeline, classes = mgm_member(pipeline)
     if not (
         isinstance(pipeline, Pipeline)
         and len(pipeline.steps) > 1
@@ -334,7 +341,7 @@ def explain(pipeline, texts):
     else:
         layouts = [None] * len(X)
     weights, probabilities = attention_weights(classifier, X)
-    classes = classifier.classes_.tolist()
+    classes = classes or classifier.classes_.tolist()
     if getattr(classifier, "multilabel_", False):
         # one attention for every label: the network has one, its outputs one sigmoid each
         names = classifier.label_names_ if classifier.label_names_ is not None else classes

@@ -18,7 +18,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, cr
 from sklearn.pipeline import make_pipeline
 from skorch.callbacks import Callback
 
-from sklearn_mgm import compare_with_baselines, make_mgm_pipeline
+from sklearn_mgm import compare_with_baselines, make_mgm_pipeline, make_mgm_vote
 from sklearn_mgm.baselines import (
     MODEL_NAMES,
     check_model_names,
@@ -363,6 +363,29 @@ def test_ctrl_c_during_a_fit_stops_the_comparison(seen):
     assert "next" not in seen  # the network is fitted first, and nothing after it
 
 
+@pytest.mark.parametrize("member_first", [True, False])
+def test_ctrl_c_inside_a_vote_stops_the_comparison(seen, member_first):
+    texts, y = make_hierarchical_documents(30, random_state=1)
+    vote = make_mgm_vote(**{**TINY_MGM, "max_epochs": 2}, callbacks=[CtrlCAfterFirstEpoch()])
+    models = {"interrupted vote": vote, "next": Recording(DummyClassifier(), "next")}
+    if not member_first:
+        models = dict(reversed(models.items()))
+    with pytest.raises(KeyboardInterrupt, match="interrupted after 1 of 2 epochs"):
+        compare_with_baselines(texts, y, cv=3, models=models)
+    assert "next" not in seen  # a vote with a network is fitted first, like the network
+
+
+def test_the_vote_by_short_name_is_compared_with_its_linear_member(corpus):
+    texts, y = corpus
+    table = compare_with_baselines(
+        texts, y, cv=2, models="logreg, mgm-vote", max_epochs=1, random_state=0
+    )
+    rows = {row["model"]: row for row in table.rows}
+    assert list(rows) == [MODEL_NAMES["logreg"], MODEL_NAMES["mgm-vote"]]
+    assert 0 <= rows[MODEL_NAMES["mgm-vote"]]["accuracy_mean"] <= 1
+    assert table.settings["mgm_model"] is None  # the vote is not the MGM pipeline
+
+
 def test_models_by_short_name(corpus):
     table = compare_with_baselines(*corpus, cv=2, models="char-svc, logreg", random_state=0)
     assert [row["model"] for row in table.rows] == [MODEL_NAMES["char-svc"], MODEL_NAMES["logreg"]]
@@ -374,7 +397,10 @@ def test_models_by_short_name(corpus):
 @pytest.mark.parametrize(
     ("names", "message"),
     [
-        ("mgm,bert", "Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc."),
+        (
+            "mgm,bert",
+            "Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc, mgm-vote.",
+        ),
         (["svc", "svc"], "Model 'svc' is named twice"),
         ("", "No model named"),
     ],
