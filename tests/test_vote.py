@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -54,6 +56,12 @@ def test_explain_takes_the_vote_and_explains_its_mgm_member_in_its_labels(corpus
     assert set(explanation.probabilities) == set(TOPICS)
     (member,) = explain(vote.named_estimators_["mgm"], texts[:1])
     assert member.label in range(3)  # a member of a vote learns encoded labels
+
+
+def test_the_fitted_vote_pickles(corpus, vote):
+    texts, _ = corpus
+    copy = pickle.loads(pickle.dumps(vote))
+    np.testing.assert_allclose(copy.predict_proba(texts), vote.predict_proba(texts), rtol=1e-6)
 
 
 def test_the_vote_is_a_scikit_learn_estimator(corpus):
