@@ -8,6 +8,7 @@ import tempfile
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import LinearSVC
@@ -17,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from .lexical import character_tfidf, word_tfidf, written_without_spaces
 from .pipeline import make_mgm_pipeline
 from .tokenize import validate_raw_documents
-from .vote import linear_classifier, make_mgm_vote
+from .vote import make_mgm_vote
 
 # short name (``--models``, ``models=[...]``) -> the model's name in the results
 MODEL_NAMES = {
@@ -26,7 +27,7 @@ MODEL_NAMES = {
     "svc": "TF-IDF + LinearSVC",
     "fasttext": "fastText",
     "char-svc": "char n-gram TF-IDF + LinearSVC",
-    "mgm-vote": "MGM + LogisticRegression vote",
+    "mgm-vote": "MGM + LinearSVC vote",
 }
 
 
@@ -203,7 +204,7 @@ def _make_model(name, random_state, max_epochs):
         # character n-grams need no word boundaries and survive misspellings
         return make_pipeline(character_tfidf(), LinearSVC(random_state=random_state))
     if name == "logreg":
-        return make_pipeline(word_tfidf(), linear_classifier())
+        return make_pipeline(word_tfidf(), LogisticRegression(C=10.0, max_iter=1000))
     return make_pipeline(word_tfidf(), LinearSVC(random_state=random_state))
 
 
@@ -262,7 +263,7 @@ def final_steps(model):
     >>> [type(step).__name__ for step in final_steps(make_models(["logreg"]).popitem()[1])]
     ['LogisticRegression']
     >>> [type(step).__name__ for step in final_steps(make_mgm_vote())]
-    ['MultiGranularityClassifier', 'LogisticRegression']
+    ['MultiGranularityClassifier', 'CalibratedLinearSVC']
     """
     if isinstance(model, VotingClassifier):
         members = getattr(model, "estimators_", None) or [member for _, member in model.estimators]

@@ -1,11 +1,23 @@
-"""A soft vote of the MGM pipeline and TF-IDF + LogisticRegression, as one estimator."""
+"""A soft vote of the MGM pipeline and a linear model on TF-IDF, as one estimator.
+
+The linear member is LinearSVC with probabilities from sigmoid calibration
+on out-of-fold decision values (scikit-learn's ``CalibratedClassifierCV``).
+"""
 
 import numbers
+import warnings
+from typing import ClassVar
 
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import VotingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.svm import LinearSVC
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .classifier import MultiGranularityClassifier
 from .lexical import LexicalFeatures
@@ -14,25 +26,126 @@ from .pipeline import make_mgm_pipeline
 LEXICAL_FEATURES = ("auto", "words", "characters")
 
 
-def linear_classifier():
-    """The LogisticRegression of the vote, and of the comparison's ``"logreg"`` baseline.
+class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
+    """LinearSVC with probabilities, calibrated on held-out folds of the training data.
+
+    ``CalibratedClassifierCV(LinearSVC(C), ensemble=False)`` over the splits
+    of ``StratifiedKFold(shuffle=True)`` drawn at fit: Platt's sigmoid is
+    fitted on the out-of-fold decision values, and LinearSVC is then fitted
+    on all the training data. The folds are ``n_folds``, or as many as the
+    rarest class has documents. A class of one document cannot be in every
+    training part: then each fold's LinearSVC is calibrated on its own and
+    their probabilities are averaged (``ensemble=True``), the folds without
+    that class giving it 0.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        LinearSVC's regularisation.
+    n_folds : int, default=3
+        Folds of the calibration.
+    random_state : int, default=0
+        Seed of the folds and of LinearSVC.
+
+    Attributes
+    ----------
+    calibrated_ : sklearn.calibration.CalibratedClassifierCV
+    classes_ : ndarray
+    n_features_in_ : int
 
     Examples
     --------
-    >>> linear_classifier().C
-    10.0
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [0.1], [0.2], [1.0], [1.1], [1.2]])
+    >>> model = CalibratedLinearSVC(n_folds=2).fit(X, [0, 0, 0, 1, 1, 1])
+    >>> model.predict([[0.05], [1.15]]).tolist(), model.predict_proba([[0.6]]).shape
+    ([0, 1], (1, 2))
     """
-    return LogisticRegression(C=10.0, max_iter=1000)
+
+    _parameter_constraints: ClassVar[dict] = {
+        "C": [Interval(numbers.Real, 0, None, closed="neither")],
+        "n_folds": [Interval(numbers.Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, C=1.0, n_folds=3, random_state=0):
+        self.C = C
+        self.n_folds = n_folds
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit a calibrated LinearSVC per fold.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        rarest = np.unique(y, return_counts=True)[1].min()
+        n_folds = min(self.n_folds, rarest) if rarest > 1 else self.n_folds
+        folds = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
+        with warnings.catch_warnings():
+            # a class of one document misses some training folds: ensemble=True allows that
+            warnings.filterwarnings("ignore", message="The least populated class")
+            splits = list(folds.split(X, y))
+        svc = LinearSVC(C=self.C, random_state=self.random_state)
+        calibrated = CalibratedClassifierCV(svc, cv=splits, ensemble=bool(rarest == 1))
+        self.calibrated_ = calibrated.fit(X, y)
+        self.classes_ = self.calibrated_.classes_
+        self.n_features_in_ = self.calibrated_.n_features_in_
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``."""
+        check_is_fitted(self, "calibrated_")
+        return self.calibrated_.predict_proba(X)
+
+    def predict(self, X):
+        """The most probable class."""
+        check_is_fitted(self, "calibrated_")
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def linear_member(features="auto"):
+    """The vote's linear member: TF-IDF features and :class:`CalibratedLinearSVC`.
+
+    Parameters
+    ----------
+    features : {"auto", "words", "characters"}, default="auto"
+        See :class:`~sklearn_mgm.lexical.LexicalFeatures`.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+
+    Examples
+    --------
+    >>> [name for name, _ in linear_member().steps]
+    ['lexicalfeatures', 'calibratedlinearsvc']
+    """
+    return make_pipeline(LexicalFeatures(features), CalibratedLinearSVC())
 
 
 def make_mgm_vote(*, mgm_weight=0.3, features="auto", memory=None, **params):
     """Average the probabilities of the MGM pipeline and of a linear model on TF-IDF.
 
-    The linear member is :class:`~sklearn_mgm.lexical.LexicalFeatures` +
-    ``LogisticRegression(C=10.0)``, the comparison's ``"logreg"`` baseline
-    (on characters for text written without spaces). Each member is fitted
-    on its own; their probabilities are averaged with weights
-    ``[mgm_weight, 1 - mgm_weight]``.
+    The linear member, :func:`linear_member`, is
+    :class:`~sklearn_mgm.lexical.LexicalFeatures` (TF-IDF of words and
+    bigrams, or of characters for text written without spaces) +
+    :class:`CalibratedLinearSVC`. Each member is fitted on its own; their
+    probabilities are averaged with weights ``[mgm_weight, 1 - mgm_weight]``.
 
     Parameters
     ----------
@@ -51,9 +164,11 @@ def make_mgm_vote(*, mgm_weight=0.3, features="auto", memory=None, **params):
     Returns
     -------
     sklearn.ensemble.VotingClassifier
-        Members ``"mgm"`` and ``"linear"``, ``voting="soft"``. Once fitted,
-        ``named_estimators_["mgm"]`` is the fitted MGM pipeline, which
-        :func:`~sklearn_mgm.explain` and :func:`~sklearn_mgm.save` take.
+        Members ``"mgm"`` and ``"linear"``, ``voting="soft"``.
+        :func:`~sklearn_mgm.explain` takes the fitted vote and explains its
+        MGM member. Like every member of a ``VotingClassifier``,
+        ``named_estimators_["mgm"]`` learns the labels encoded as 0, 1, …;
+        ``vote.le_`` decodes them (see :func:`mgm_member`).
 
     Raises
     ------
@@ -82,9 +197,8 @@ def make_mgm_vote(*, mgm_weight=0.3, features="auto", memory=None, **params):
         raise ValueError(
             f"features must be one of {', '.join(map(repr, LEXICAL_FEATURES))}, got {features!r}."
         )
-    linear = make_pipeline(LexicalFeatures(features), linear_classifier())
     return VotingClassifier(
-        [("mgm", make_mgm_pipeline(memory=memory, **params)), ("linear", linear)],
+        [("mgm", make_mgm_pipeline(memory=memory, **params)), ("linear", linear_member(features))],
         voting="soft",
         weights=[float(mgm_weight), 1.0 - float(mgm_weight)],
     )

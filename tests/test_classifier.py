@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -296,21 +295,6 @@ def test_cross_val_score_in_parallel_equals_sequential(corpus):
     pipe = make_mgm_pipeline(sentence_model="untrained", **{**SMALL, "max_epochs": 1})
     parallel = cross_val_score(pipe, texts, y, cv=3, n_jobs=2)
     np.testing.assert_array_equal(parallel, cross_val_score(pipe, texts, y, cv=3, n_jobs=1))
-
-
-def test_soft_vote_with_a_linear_model(corpus):
-    texts, y = corpus
-    linear = make_pipeline(TfidfVectorizer(), LogisticRegression())
-    mgm = make_mgm_pipeline(sentence_model="untrained", **SMALL)
-    vote = VotingClassifier([("mgm", mgm), ("linear", linear)], voting="soft", weights=[0.3, 0.7])
-    vote.fit(texts, y)
-    members = vote.named_estimators_
-    expected = 0.3 * members["mgm"].predict_proba(texts) + 0.7 * members["linear"].predict_proba(
-        texts
-    )
-    np.testing.assert_allclose(vote.predict_proba(texts), expected, rtol=1e-6)
-    assert set(vote.predict(texts)) <= set(y)
-    assert vote.score(texts, y) > 0.9
 
 
 def test_make_mgm_pipeline_routes_keywords():

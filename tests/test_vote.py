@@ -10,9 +10,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import check_estimator
 
 from sklearn_mgm import explain, make_mgm_vote
 from sklearn_mgm.lexical import LexicalFeatures
+from sklearn_mgm.vote import CalibratedLinearSVC, linear_member
 
 SMALL = dict(
     sentence_model="untrained", embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0
@@ -119,3 +121,30 @@ def test_explain_refuses_a_vote_without_an_mgm_member(corpus):
     vote = VotingClassifier([("a", linear), ("b", clone(linear))], voting="soft").fit(texts, y)
     with pytest.raises(TypeError, match="no member that is an MGM pipeline"):
         explain(vote, texts[:1])
+
+
+def test_the_calibrated_linear_svc_passes_scikit_learns_estimator_checks():
+    failed = [
+        result["check_name"]
+        for result in check_estimator(CalibratedLinearSVC(), on_fail=None)
+        if result["status"] == "failed"
+    ]
+    assert not failed
+
+
+def test_a_class_rarer_than_the_folds_still_gets_probabilities():
+    texts = [f"{TOPICS[topic]} Story {i}." for i in range(8) for topic in ("sport", "money")]
+    labels = ["sport", "money"] * 8
+    member = linear_member("words").fit([*texts, "Rain and storms."], [*labels, "weather"])
+    proba = member.predict_proba(["Rain and storms.", TOPICS["sport"]])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert member.classes_.tolist() == ["money", "sport", "weather"]
+    # one document calibrates nothing well, but its class keeps a share where it belongs
+    assert proba[0, 2] > proba[1, 2] > 0
+
+
+def test_the_calibrated_linear_svc_checks_its_parameters():
+    with pytest.raises(InvalidParameterError, match="C"):
+        CalibratedLinearSVC(C=0).fit([[0.0], [1.0]] * 3, [0, 1] * 3)
+    with pytest.raises(InvalidParameterError, match="n_folds"):
+        CalibratedLinearSVC(n_folds=1).fit([[0.0], [1.0]] * 3, [0, 1] * 3)
