@@ -23,6 +23,7 @@ directory per setting. Corpora: ``bbc`` and those of ``benchmarks/corpora.py``.
 """
 
 import argparse
+import time
 import warnings
 from pathlib import Path
 
@@ -86,15 +87,17 @@ def main():
     texts, labels = load(args.corpus)
     texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
-    scores = {}
+    scores, fit_seconds = {}, {}
     for fold, (train, test) in enumerate(folds):
         X_train, X_test = list(texts[train]), list(texts[test])
         row, fitted = {}, {}
         for name, model in linear_models(args.linear).items():
+            started = time.perf_counter()
             with warnings.catch_warnings():
                 # the rarest TREC classes have fewer members than folds
                 warnings.filterwarnings("ignore", message="The least populated class")
                 fitted[name] = clone(model).fit(X_train, labels[train])
+            fit_seconds.setdefault(name, []).append(time.perf_counter() - started)
             row[name] = fitted[name].score(X_test, labels[test])
         member = fitted[MEMBERS[args.member]]
         member_proba = member.predict_proba(X_test)
@@ -117,7 +120,8 @@ def main():
         print(f"fold {fold}: {line}", flush=True)
     print(f"{args.corpus}, mean accuracy (%) over the folds; votes with {MEMBERS[args.member]}:")
     for name, values in scores.items():
-        print(f"  {name}: {np.mean(values):.2f} ± {np.std(values):.2f}")
+        fit = f", fit {np.mean(fit_seconds[name]):.2f} s/fold" if name in fit_seconds else ""
+        print(f"  {name}: {np.mean(values):.2f} ± {np.std(values):.2f}{fit}")
     for prefix in ["MGM", *(f"vote w={weight}" for weight in args.weights)]:
         means = [np.mean(scores[f"{prefix} seed {seed}"]) for seed in args.seeds]
         spread = f"{np.mean(means):.2f} (std {np.std(means):.2f})"
