@@ -27,15 +27,14 @@ from functools import partial
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .bag import BagOfNgrams
 from .documents import PAD_ID, UNKNOWN_ID
+from .encoders import ENCODERS, RECURRENT_CELLS, SelfAttentionEncoder, SequenceEncoder
 
 GRANULARITIES = ("word", "sentence", "paragraph")
 # every view the network can fuse: the granularities and the bag of n-grams
 VIEWS = ("bag", *GRANULARITIES)
-RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 POOLINGS = ("attention", "attention+max")
 
 # scikit-learn constraints of the network's parameters, as estimators declare them
@@ -84,6 +83,40 @@ def check_granularities(granularities):
     return granularities
 
 
+def check_encoders(encoder):
+    """The encoder of each level (word, sentence, paragraph); raise if one is unknown.
+
+    Parameters
+    ----------
+    encoder : str or tuple of three str
+        One of ``ENCODERS`` for every level, or one per level.
+
+    Returns
+    -------
+    tuple of three str
+
+    Examples
+    --------
+    >>> check_encoders("recurrent")
+    ('recurrent', 'recurrent', 'recurrent')
+    >>> check_encoders(("self-attention", "recurrent", "recurrent"))
+    ('self-attention', 'recurrent', 'recurrent')
+    """
+    if isinstance(encoder, str):
+        levels = (encoder,) * 3
+    else:
+        try:
+            levels = tuple(encoder)
+        except TypeError:
+            levels = ()
+    if len(levels) != 3 or not set(levels) <= set(ENCODERS):
+        raise ValueError(
+            f"encoder must be one of {ENCODERS}, or a tuple of three of them "
+            f"(word, sentence and paragraph encoders); got {encoder!r}."
+        )
+    return levels
+
+
 class AttentionPool(nn.Module):
     """Attention pooling: u = tanh(W h + b), α = softmax(u·c), output Σ α h per head.
 
@@ -128,58 +161,6 @@ class AttentionPool(nn.Module):
         largest = items.masked_fill(~mask[..., None], lowest).amax(dim=1, keepdim=True)
         largest = largest.masked_fill(~mask.any(dim=1)[:, None, None], 0)  # (N, 1, D)
         return torch.cat([pooled, largest], dim=1).flatten(1), weights  # (N, (K+1) * D)
-
-
-class SequenceEncoder(nn.Module):
-    """Bidirectional GRU or LSTM over right-padded sequences; padding is never read.
-
-    Rows are packed by length (:func:`torch.nn.utils.rnn.pack_padded_sequence`),
-    so each direction reads exactly a row's items; outputs at padded positions
-    are zeros. A row without items reads one padding item and must be masked
-    by its reader.
-
-    Parameters
-    ----------
-    input_size : int
-        Size of each input vector.
-    hidden_size : int
-        Hidden size per direction; outputs have ``2 * hidden_size`` features.
-    rnn : {"gru", "lstm"}, default="gru"
-        Recurrent cell.
-    residual : bool, default=False
-        Add a linear map of each input to its output: the item itself reaches
-        the next level whatever its context, besides what the cell makes of it.
-
-    Examples
-    --------
-    >>> encoder = SequenceEncoder(input_size=4, hidden_size=3)
-    >>> encoder(torch.ones(2, 5, 4), torch.tensor([5, 2])).shape
-    torch.Size([2, 5, 6])
-    """
-
-    def __init__(self, input_size, hidden_size, rnn="gru", residual=False):
-        super().__init__()
-        self.rnn = RECURRENT_CELLS[rnn](
-            input_size, hidden_size, batch_first=True, bidirectional=True
-        )
-        self.output_size = 2 * hidden_size
-        self.skip = nn.Linear(input_size, self.output_size) if residual else None
-
-    def forward(self, inputs, lengths):
-        """Encode ``inputs`` (N, L, D) whose rows hold ``lengths`` (N,) items (a CPU tensor)."""
-        n, length = inputs.shape[:2]
-        if n == 0 or length == 0:
-            return inputs.new_zeros(n, length, self.output_size)
-        packed = pack_padded_sequence(
-            inputs, lengths.clamp(min=1), batch_first=True, enforce_sorted=False
-        )
-        states, _ = self.rnn(packed)
-        states, _ = pad_packed_sequence(states, batch_first=True, total_length=length)
-        if self.skip is None:
-            return states  # (N, L, 2H)
-        positions = torch.arange(length, device=inputs.device)
-        mask = positions < lengths.to(inputs.device)[:, None]  # (N, L)
-        return states + self.skip(inputs) * mask[..., None].to(states.dtype)  # (N, L, 2H)
 
 
 def gather_rows(items, index):
@@ -252,7 +233,8 @@ class MultiGranularityNetwork(nn.Module):
         the item-wise maximum (see :class:`AttentionPool`). With attention
         alone, the paragraph level does not learn (see the module docstring).
     residual : bool, default=True
-        Give every encoder a linear skip connection (see :class:`SequenceEncoder`).
+        Give every recurrent encoder a linear skip connection (see
+        :class:`~sklearn_mgm.encoders.SequenceEncoder`).
     bigram_buckets : int, default=0
         Hash buckets for the bag view's bigrams; 0 keeps it to words.
     bag_size : int or None, default=None
@@ -276,6 +258,12 @@ class MultiGranularityNetwork(nn.Module):
         word: every view then loses it (the bag drops it, the encoders see
         the unknown word's embedding in its place), so that no prediction
         rests on a few memorised words.
+    encoder : {"recurrent", "self-attention"} or tuple of three, default="recurrent"
+        The encoder of every level, or of the word, sentence and paragraph
+        levels in turn: a bidirectional ``rnn``
+        (:class:`~sklearn_mgm.encoders.SequenceEncoder`), or one Transformer
+        encoder layer (:class:`~sklearn_mgm.encoders.SelfAttentionEncoder`,
+        to which ``rnn`` and ``residual`` do not apply).
 
     Examples
     --------
@@ -306,6 +294,7 @@ class MultiGranularityNetwork(nn.Module):
         view_dropout=0.0,
         view_loss=0.0,
         word_dropout=0.0,
+        encoder="recurrent",
     ):
         super().__init__()
         if pooling not in POOLINGS:
@@ -320,16 +309,22 @@ class MultiGranularityNetwork(nn.Module):
             raise ValueError(f"bigram_buckets must be 0 or more; got {bigram_buckets!r}.")
         self.granularities = check_granularities(granularities)
         self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=PAD_ID)
-        encoder = partial(SequenceEncoder, hidden_size=hidden_size, rnn=rnn, residual=residual)
+        encoders = {
+            "recurrent": partial(
+                SequenceEncoder, hidden_size=hidden_size, rnn=rnn, residual=residual
+            ),
+            "self-attention": partial(SelfAttentionEncoder, hidden_size=hidden_size),
+        }
+        word_kind, sentence_kind, paragraph_kind = check_encoders(encoder)
         pool = partial(AttentionPool, heads=attention_heads, max_pool=pooling == "attention+max")
-        self.word_encoder = encoder(embedding_dim)
+        self.word_encoder = encoders[word_kind](embedding_dim)
         states = self.word_encoder.output_size
         views = {}  # the pool that makes each granularity's document vector
         if "word" in granularities:
             self.document_word_attention = views["word"] = pool(states)
         if self._needs_sentences:
             self.word_attention = pool(states)
-            self.sentence_encoder = encoder(self.word_attention.output_size)
+            self.sentence_encoder = encoders[sentence_kind](self.word_attention.output_size)
         if "sentence" in granularities:
             self.document_sentence_attention = views["sentence"] = pool(states)
         if "bag" in self.granularities:
@@ -339,7 +334,7 @@ class MultiGranularityNetwork(nn.Module):
             )
         if "paragraph" in granularities:
             self.sentence_attention = pool(states)
-            self.paragraph_encoder = encoder(self.sentence_attention.output_size)
+            self.paragraph_encoder = encoders[paragraph_kind](self.sentence_attention.output_size)
             self.paragraph_attention = views["paragraph"] = pool(states)
         self.dropout = nn.Dropout(dropout)
         self.view_dropout = view_dropout

@@ -6,7 +6,8 @@ import torch
 from sklearn_mgm import MultiGranularityNetwork, TokenizedDocuments
 from sklearn_mgm.batching import DocumentBatch, collate_documents
 from sklearn_mgm.documents import UNKNOWN_ID
-from sklearn_mgm.network import GRANULARITIES, VIEWS, AttentionPool, SequenceEncoder
+from sklearn_mgm.encoders import SelfAttentionEncoder, SequenceEncoder
+from sklearn_mgm.network import GRANULARITIES, VIEWS, AttentionPool
 
 VOCABULARY = {w: i for i, w in enumerate("abcdefghij", start=2)}
 NESTED = [
@@ -80,16 +81,25 @@ def test_cells_and_heads(rnn, heads):
     assert net.output.in_features == 4 * 12 * (heads + 1)  # 4 views of the heads and the maximum
 
 
+ENCODERS = [
+    dict(rnn="lstm"),
+    dict(encoder="self-attention"),
+    dict(encoder=("self-attention", "recurrent", "recurrent")),
+]
+
+
+@pytest.mark.parametrize("encoder", ENCODERS)
 @pytest.mark.parametrize("granularities", ALL_SUBSETS)
-def test_extra_padding_changes_nothing(granularities):
-    net = make_network(granularities=granularities, rnn="lstm")
+def test_extra_padding_changes_nothing(granularities, encoder):
+    net = make_network(granularities=granularities, **encoder)
     batch = batch_of(NESTED)
     torch.testing.assert_close(net(pad(batch)), net(batch), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("encoder", ENCODERS)
 @pytest.mark.parametrize("granularities", ALL_SUBSETS)
-def test_grouping_sentences_by_length_changes_nothing(granularities):
-    net = make_network(granularities=granularities, attention_heads=2)
+def test_grouping_sentences_by_length_changes_nothing(granularities, encoder):
+    net = make_network(granularities=granularities, attention_heads=2, **encoder)
     documents = TokenizedDocuments.from_nested(NESTED, VOCABULARY)
     one_grid, one_grid_attention = net(
         collate_documents(documents, word_group_ratio=None), return_attention=True
@@ -104,8 +114,9 @@ def test_grouping_sentences_by_length_changes_nothing(granularities):
             torch.testing.assert_close(weights, one_grid_attention[level], rtol=1e-5, atol=1e-6)
 
 
-def test_empty_sentences_and_paragraphs_change_nothing():
-    net = make_network()
+@pytest.mark.parametrize("encoder", ENCODERS)
+def test_empty_sentences_and_paragraphs_change_nothing(encoder):
+    net = make_network(**encoder)
     with_empties = [
         [[[2, 3, 4], [], [5]], [], [[6, 7]]],
         [[], [[8, 9, 10, 11], []]],
@@ -115,8 +126,9 @@ def test_empty_sentences_and_paragraphs_change_nothing():
     torch.testing.assert_close(net(batch_of(with_empties)), net(batch_of(NESTED)))
 
 
-def test_logits_do_not_depend_on_batch_neighbours():
-    net = make_network()
+@pytest.mark.parametrize("encoder", ENCODERS)
+def test_logits_do_not_depend_on_batch_neighbours(encoder):
+    net = make_network(**encoder)
     alone = net(batch_of(NESTED[3:]))
     torch.testing.assert_close(net(batch_of(NESTED))[3:], alone, rtol=1e-5, atol=1e-6)
 
@@ -190,6 +202,35 @@ def test_skip_connections_carry_the_input_and_leave_padding_at_zero():
         states - plain(inputs, lengths),
         encoder.skip(inputs) * (torch.arange(4) < lengths[:, None])[..., None],
     )
+
+
+def test_self_attention_encoder_reads_no_padding_and_knows_word_order():
+    torch.manual_seed(0)
+    encoder = SelfAttentionEncoder(input_size=3, hidden_size=2).eval()
+    inputs, lengths = torch.randn(3, 4, 3), torch.tensor([4, 2, 0])
+    states = encoder(inputs, lengths)
+    assert states.shape == (3, 4, 4) and torch.isfinite(states).all()
+    assert not states[1, 2:].any() and not states[2].any()
+    changed_padding = inputs.clone()
+    changed_padding[1, 2:] = 7.0
+    torch.testing.assert_close(encoder(changed_padding, lengths), states)
+    reversed_row = inputs[:1].flip(1)
+    # the same items in the other order get other states: positions are read
+    assert not torch.allclose(encoder(reversed_row, lengths[:1]).flip(1), states[:1])
+
+
+@pytest.mark.parametrize("bad", ["convolution", ("recurrent",), 3])
+def test_an_unknown_encoder_is_refused(bad):
+    with pytest.raises(ValueError, match="encoder must be one of"):
+        make_network(encoder=bad)
+
+
+def test_each_level_can_have_its_own_encoder():
+    net = make_network(encoder=("self-attention", "recurrent", "self-attention"))
+    assert isinstance(net.word_encoder, SelfAttentionEncoder)
+    assert isinstance(net.sentence_encoder, SequenceEncoder)
+    assert isinstance(net.paragraph_encoder, SelfAttentionEncoder)
+    assert net(batch_of(NESTED)).shape == (4, 3)
 
 
 def test_attention_alone_and_no_skips_remain_available():

@@ -468,3 +468,12 @@ def test_pretrained_vectors_are_not_needed_to_load(tmp_path):
     np.testing.assert_array_equal(restored.predict_proba(texts), pipe.predict_proba(texts))
     assert restored[-1].pretrained_embeddings == str(vectors)
     assert restored[-1].embedding_coverage_ == pipe[-1].embedding_coverage_
+
+
+def test_a_self_attention_encoder_round_trips(tmp_path):
+    encoder = ("self-attention", "recurrent", "recurrent")
+    model = make_mgm_pipeline(module__encoder=encoder, **SMALL).fit(TEXTS, LABELS)
+    save(model, tmp_path / "model")
+    restored = load(tmp_path / "model")
+    assert restored[-1].get_params()["module__encoder"] == encoder
+    np.testing.assert_array_equal(restored.predict_proba(TEXTS), model.predict_proba(TEXTS))
