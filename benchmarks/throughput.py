@@ -17,7 +17,8 @@ Every figure is measured in this run, side by side with its baseline:
   warm-up fit of each;
 - capped: the same models on 1,000 BBC News documents tokenized with
   ``min_df=2`` and capped at 30 sentences x 40 words for both sides (the caps
-  of published HAN code), batch 64, at one and at two torch threads each;
+  of published HAN code), batch 64, at one and at two torch threads each,
+  MGM with its recurrent encoders and with a self-attention word encoder;
 - load: documents/s of the capped fits on an idle machine and while another
   process keeps one core busy, at one and two torch threads;
 - length groups: MGM's documents/s for several sentence-grouping ratios;
@@ -43,6 +44,8 @@ HERE = Path(__file__).parent
 OUTPUT = HERE / "results" / "throughput"
 DOCUMENT_COUNTS = (1_000, 4_000, 16_000, 64_000)
 PARAGRAPHS_PER_DOCUMENT = (4, 8, 16, 32)
+# a self-attention word encoder under the recurrent sentence and paragraph encoders
+WORD_SELF_ATTENTION = ("self-attention", "recurrent", "recurrent")
 
 
 def rss_bytes():
@@ -193,6 +196,12 @@ def capped_setup(epochs, n_documents):
             granularities=("sentence",), **sizes, **common
         ),
         "MGM, defaults at 100/50": MultiGranularityClassifier(**sizes, **common),
+        "MGM, granularities=('sentence',), self-attention words": MultiGranularityClassifier(
+            granularities=("sentence",), module__encoder=WORD_SELF_ATTENTION, **sizes, **common
+        ),
+        "MGM, defaults at 100/50, self-attention words": MultiGranularityClassifier(
+            module__encoder=WORD_SELF_ATTENTION, **sizes, **common
+        ),
     }
     for model in models.values():
         clone(model).set_params(max_epochs=1).fit(X[:64], y[:64])
