@@ -8,6 +8,7 @@ large matrix products rather than one step per item.
 """
 
 import math
+from functools import lru_cache
 
 import torch
 from torch import nn
@@ -73,8 +74,23 @@ class SequenceEncoder(nn.Module):
         return states + self.skip(inputs) * mask[..., None].to(states.dtype)  # (N, L, 2H)
 
 
+@lru_cache(maxsize=256)
 def sinusoid_positions(length, size):
-    """Sinusoidal position vectors of Vaswani et al. (2017), shape (length, size).
+    """Sinusoidal position vectors of Vaswani et al. (2017).
+
+    The table is cached per ``(length, size)``: callers must not change it.
+
+    Parameters
+    ----------
+    length : int
+        Number of positions.
+    size : int
+        Features per position.
+
+    Returns
+    -------
+    Tensor of shape (length, size)
+        Row ``p`` holds ``sin`` and ``cos`` of ``p`` at geometric frequencies.
 
     Examples
     --------
@@ -91,6 +107,9 @@ def sinusoid_positions(length, size):
 
 class SelfAttentionEncoder(nn.Module):
     """One Transformer encoder layer over right-padded sequences; padding is never read.
+
+    A row without items reads one padding position (and gets zeros), as
+    :class:`SequenceEncoder`'s does.
 
     Inputs are projected to ``2 * hidden_size`` features (the width of the
     recurrent encoder's states, so either encoder fits the same pools) and
@@ -110,10 +129,12 @@ class SelfAttentionEncoder(nn.Module):
     hidden_size : int
         Half the size of each output state.
     heads : int, default=2
-        Attention heads of the layer; they must divide ``2 * hidden_size``
-        (a single head is used where two do not).
+        Attention heads of the layer; they must divide ``2 * hidden_size``.
     dropout : float, default=0.1
-        Dropout inside the layer, in training.
+        Dropout inside the layer (on its attention weights, after its
+        attention and feed-forward blocks), in training; the network's
+        ``dropout`` acts on the embeddings and the fused vector, as for the
+        recurrent encoder.
 
     Examples
     --------
@@ -126,7 +147,9 @@ class SelfAttentionEncoder(nn.Module):
         super().__init__()
         self.output_size = 2 * hidden_size
         if self.output_size % heads:
-            heads = 1
+            raise ValueError(
+                f"heads must divide 2 * hidden_size = {self.output_size}; got {heads!r}."
+            )
         self.projection = nn.Linear(input_size, self.output_size)
         self.input_norm = nn.LayerNorm(self.output_size)
         self.layer = nn.TransformerEncoderLayer(

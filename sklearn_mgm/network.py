@@ -95,6 +95,11 @@ def check_encoders(encoder):
     -------
     tuple of three str
 
+    Raises
+    ------
+    ValueError
+        If ``encoder`` is neither a known name nor three of them.
+
     Examples
     --------
     >>> check_encoders("recurrent")
@@ -109,7 +114,7 @@ def check_encoders(encoder):
             levels = tuple(encoder)
         except TypeError:
             levels = ()
-    if len(levels) != 3 or not set(levels) <= set(ENCODERS):
+    if len(levels) != 3 or not all(isinstance(kind, str) and kind in ENCODERS for kind in levels):
         raise ValueError(
             f"encoder must be one of {ENCODERS}, or a tuple of three of them "
             f"(word, sentence and paragraph encoders); got {encoder!r}."

@@ -129,6 +129,7 @@ def test_different_vocabulary_is_refused(fitted):
         ("dropout", 1.5, "dropout"),
         ("validation_fraction", 1.0, "validation_fraction"),
         ("bag_weight_decay", -0.1, "bag_weight_decay"),
+        ("module__encoder", "convolution", "encoder must be one of"),
     ],
 )
 def test_invalid_hyperparameters(corpus, param, value, message):

@@ -219,14 +219,31 @@ def test_self_attention_encoder_reads_no_padding_and_knows_word_order():
     assert not torch.allclose(encoder(reversed_row, lengths[:1]).flip(1), states[:1])
 
 
-@pytest.mark.parametrize("bad", ["convolution", ("recurrent",), 3])
+def test_self_attention_encoder_gives_the_same_states_without_gradients():
+    # torch takes another path through the layer at inference
+    torch.manual_seed(0)
+    encoder = SelfAttentionEncoder(input_size=3, hidden_size=2).eval()
+    inputs, lengths = torch.randn(3, 5, 3), torch.tensor([5, 2, 0])
+    with torch.no_grad():
+        fast = encoder(inputs, lengths)
+    torch.testing.assert_close(fast, encoder(inputs, lengths).detach())
+    assert not fast[1, 2:].any() and not fast[2].any()
+
+
+def test_self_attention_heads_must_divide_the_width():
+    with pytest.raises(ValueError, match="heads must divide"):
+        SelfAttentionEncoder(input_size=3, hidden_size=3, heads=4)
+
+
+@pytest.mark.parametrize("bad", ["convolution", ("recurrent",), 3, [["recurrent"]] * 3])
 def test_an_unknown_encoder_is_refused(bad):
     with pytest.raises(ValueError, match="encoder must be one of"):
         make_network(encoder=bad)
 
 
-def test_each_level_can_have_its_own_encoder():
-    net = make_network(encoder=("self-attention", "recurrent", "self-attention"))
+@pytest.mark.parametrize("container", [tuple, list])
+def test_each_level_can_have_its_own_encoder(container):
+    net = make_network(encoder=container(["self-attention", "recurrent", "self-attention"]))
     assert isinstance(net.word_encoder, SelfAttentionEncoder)
     assert isinstance(net.sentence_encoder, SequenceEncoder)
     assert isinstance(net.paragraph_encoder, SelfAttentionEncoder)
