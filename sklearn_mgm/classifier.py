@@ -103,8 +103,11 @@ default=("bag", "word", "sentence", "paragraph")
         several labels per document) for early
         stopping after ``patience`` epochs without a lower validation loss,
         restoring the best epoch's weights. ``None`` trains on all the data.
-    patience : int, default=3
-        Epochs without improvement before early stopping.
+    patience : int, default=5
+        Epochs without improvement before early stopping (skorch's
+        ``EarlyStopping`` default). The validation loss can stay flat for a
+        few epochs before the network finds a structure: with 3, early
+        stopping gave up on such a plateau where 5 learnt it.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batching, dropout and the validation
         split; the same seed gives identical predictions on the CPU.
@@ -220,7 +223,7 @@ default=("bag", "word", "sentence", "paragraph")
         allow_empty=False,
         label_names=None,
         validation_fraction=None,
-        patience=3,
+        patience=5,
         random_state=None,
         optimizer=torch.optim.Adam,
         lr=0.005,
