@@ -82,7 +82,8 @@ default=("bag", "word", "sentence", "paragraph")
     attention_heads : int, default=1
         Context vectors per attention pool.
     dropout : float, default=0.2
-        Dropout on word embeddings and on the fused document vector.
+        Dropout on word embeddings (one mask per distinct word of a batch,
+        shared by its occurrences) and on the fused document vector.
     class_weight : "balanced", dict or None, default=None
         Weights of the classes in the loss, as in scikit-learn. With several
         labels per document, the weight of each label's positive documents

@@ -11,9 +11,12 @@ twice the GRU's multiply-adds per item at the same width).
 import math
 from functools import lru_cache
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .recurrence import bidirectional_gru
 
 RECURRENT_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 ENCODERS = ("recurrent", "self-attention")
@@ -27,10 +30,13 @@ def _padding_mask(lengths, length, device):
 class SequenceEncoder(nn.Module):
     """Bidirectional GRU or LSTM over right-padded sequences; padding is never read.
 
-    Rows are packed by length (:func:`torch.nn.utils.rnn.pack_padded_sequence`),
-    so each direction reads exactly a row's items; outputs at padded positions
-    are zeros. A row without items reads one padding item and must be masked
-    by its reader.
+    Each direction reads exactly a row's items; outputs at padded positions
+    are zeros. A GRU on the CPU runs
+    :func:`~sklearn_mgm.recurrence.bidirectional_gru` (every row at once,
+    rows without items get zeros); otherwise rows are packed by length
+    (:func:`torch.nn.utils.rnn.pack_padded_sequence`) for ``nn.GRU`` or
+    ``nn.LSTM``, and a row without items reads one padding item. Either way
+    a reader must mask rows without items.
 
     Parameters
     ----------
@@ -59,11 +65,38 @@ class SequenceEncoder(nn.Module):
         self.output_size = 2 * hidden_size
         self.skip = nn.Linear(input_size, self.output_size) if residual else None
 
+    def reads_flat(self, device):
+        """Whether :meth:`encode_flat` runs on ``device`` (a GRU on the CPU)."""
+        return isinstance(self.rnn, nn.GRU) and torch.device(device).type == "cpu"
+
+    def encode_flat(self, inputs, starts, lengths, mask, item_rows=None):
+        """Encode sequences laid end to end; see :meth:`reads_flat`.
+
+        Sequence ``k`` holds positions ``starts[k]`` to ``starts[k] +
+        lengths[k] - 1`` (int arrays) of a flat layout of R positions, and
+        ``mask`` (R,) is True on exactly those. Position ``p`` reads
+        ``inputs[p]`` or, with ``item_rows`` (R,), ``inputs[item_rows[p]]``
+        (a table of distinct items, each projected once). Returns (R, 2H)
+        states, zeros at the other positions.
+        """
+        states = bidirectional_gru(self.rnn, inputs, starts, lengths, item_rows)  # (R, 2H)
+        if self.skip is None:
+            return states
+        skipped = self.skip(inputs)
+        if item_rows is not None:
+            skipped = skipped[item_rows]
+        return states + skipped * mask[:, None].to(states.dtype)
+
     def forward(self, inputs, lengths):
         """Encode ``inputs`` (N, L, D) whose rows hold ``lengths`` (N,) items (a CPU tensor)."""
         n, length = inputs.shape[:2]
         if n == 0 or length == 0:
             return inputs.new_zeros(n, length, self.output_size)
+        if self.reads_flat(inputs.device):
+            mask = _padding_mask(lengths, length, inputs.device)  # (N, L)
+            starts = np.arange(n) * length
+            flat = self.encode_flat(inputs.flatten(0, 1), starts, lengths.numpy(), mask.flatten())
+            return flat.view(n, length, self.output_size)
         packed = pack_padded_sequence(
             inputs, lengths.clamp(min=1), batch_first=True, enforce_sorted=False
         )
@@ -161,6 +194,10 @@ class SelfAttentionEncoder(nn.Module):
             batch_first=True,
             norm_first=True,
         )
+
+    def reads_flat(self, device):
+        """False: this encoder reads padded rows only."""
+        return False
 
     def forward(self, inputs, lengths):
         """Encode ``inputs`` (N, L, D) whose rows hold ``lengths`` (N,) items (a CPU tensor)."""

@@ -24,6 +24,7 @@ import copy
 import numbers
 from functools import partial
 
+import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
@@ -232,7 +233,8 @@ class MultiGranularityNetwork(nn.Module):
     attention_heads : int, default=1
         Context vectors per attention pool; their outputs are concatenated.
     dropout : float, default=0.2
-        Dropout on the word embeddings and on the fused document vector.
+        Dropout on the word embeddings (one mask per distinct word of a
+        batch, shared by its occurrences) and on the fused document vector.
     pooling : {"attention", "attention+max"}, default="attention+max"
         How each level pools its items: attention alone, or attention beside
         the item-wise maximum (see :class:`AttentionPool`). With attention
@@ -451,6 +453,43 @@ class MultiGranularityNetwork(nn.Module):
                 paragraph_states, paragraph_mask
             )  # (B, K*2H)
 
+    def _word_grids(self, batch):
+        """Word states and word ids of each group of ``batch.word_groups``, (G, W, 2H) and (G, W).
+
+        Each distinct word of the batch is embedded (and dropped out) once,
+        so all its occurrences in the batch share one dropout mask; an
+        encoder that reads sequences laid end to end (a GRU on the CPU) then
+        projects each distinct word once and reads every group in one pass.
+        Other encoders read one group at a time.
+        """
+        word_ids = [batch.words[rows, :width] for rows, _, width in batch.word_groups]
+        if not word_ids:
+            return [], []
+        sizes = [words.numel() for words in word_ids]
+        flat_ids = torch.cat([words.flatten() for words in word_ids])  # (ΣG*W,)
+        distinct, occurrences = torch.unique(flat_ids, return_inverse=True)
+        table = self.dropout(self.embedding(distinct))  # (U, D)
+        if not self.word_encoder.reads_flat(batch.words.device):
+            return [
+                self.word_encoder(table[rows].view(*words.shape, -1), lengths)
+                for rows, words, (_, lengths, _) in zip(
+                    occurrences.split(sizes), word_ids, batch.word_groups
+                )
+            ], word_ids
+        offsets = np.cumsum(sizes) - sizes
+        starts = np.concatenate(
+            [
+                offset + np.arange(len(words)) * words.shape[1]
+                for offset, words in zip(offsets, word_ids)
+            ]
+        )  # first position of each sentence in the groups laid end to end
+        lengths = np.concatenate([lengths.numpy() for _, lengths, _ in batch.word_groups])
+        flat = self.word_encoder.encode_flat(
+            table, starts, lengths, flat_ids != PAD_ID, item_rows=occurrences
+        )  # (ΣG*W, 2H)
+        grids = [grid.view(*words.shape, -1) for grid, words in zip(flat.split(sizes), word_ids)]
+        return grids, word_ids
+
     def _encode_words(self, batch, return_attention):
         """Encode each group of similar-length sentences on its own padded grid.
 
@@ -459,18 +498,16 @@ class MultiGranularityNetwork(nn.Module):
         order and, with ``return_attention``, the word weights as a
         (sentences, longest sentence, heads) grid in sentence order.
         """
-        states, sentences, weights = [], [], []
-        for rows, lengths, width in batch.word_groups:
-            words = batch.words[rows, :width]  # (G, W)
-            encoded = self.word_encoder(self.dropout(self.embedding(words)), lengths)  # (G, W, 2H)
-            if "word" in self.granularities:
-                states.append(encoded)
-            if self._needs_sentences:
+        grids, word_ids = self._word_grids(batch)
+        sentences, weights = [], []
+        if self._needs_sentences:
+            for encoded, words in zip(grids, word_ids):
                 pooled, group_weights = self.word_attention(encoded, words != PAD_ID)  # (G, K*2H)
                 sentences.append(pooled)
                 if return_attention:
-                    padding = batch.words.shape[1] - width
+                    padding = batch.words.shape[1] - words.shape[1]
                     weights.append(nn.functional.pad(group_weights, (0, 0, 0, padding)))
+        states = grids if "word" in self.granularities else []
         zeros = self.embedding.weight.new_zeros  # for a batch without a single word
         size = self.word_encoder.output_size
         word_states = batch.join_group_grids(states) if states else zeros(0, size)  # (ΣG*W, 2H)

@@ -145,7 +145,9 @@ def chinese_pipeline():
 def test_the_default_pipeline_learns_chinese_reviews(chinese_pipeline):
     texts, labels = zip(*REVIEWS)
     assert chinese_pipeline.score(list(texts), list(labels)) == 1.0
-    assert chinese_pipeline.predict(["服务很差，房间很脏。"]).tolist() == ["neg"]
+    # held-out reviews that join sentences of one class's training reviews anew
+    unseen = ["房间又脏又小。服务员态度恶劣！", "房间很干净，服务热情。非常满意！"]
+    assert chinese_pipeline.predict(unseen).tolist() == ["neg", "pos"]
 
 
 def test_explanations_show_chinese_words_without_inserted_spaces(chinese_pipeline):

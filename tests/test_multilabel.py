@@ -56,7 +56,7 @@ def data():
 @pytest.fixture(scope="module")
 def fitted(data):
     texts, Y, _ = data
-    return make_mgm_pipeline(max_epochs=10, **SMALL).fit(texts, Y)
+    return make_mgm_pipeline(max_epochs=15, **SMALL).fit(texts, Y)
 
 
 def test_an_indicator_matrix_trains_sigmoid_outputs(data, fitted):
@@ -83,7 +83,7 @@ def test_predict_never_gives_an_empty_row_unless_allowed(data, fitted):
 
 def test_sparse_indicators_train_the_same_model(data, fitted):
     texts, Y, _ = data
-    sparse = make_mgm_pipeline(max_epochs=10, **SMALL).fit(texts, sp.csr_matrix(Y))
+    sparse = make_mgm_pipeline(max_epochs=15, **SMALL).fit(texts, sp.csr_matrix(Y))
     np.testing.assert_allclose(sparse.predict_proba(texts), fitted.predict_proba(texts))
 
 
@@ -167,8 +167,9 @@ def test_a_weight_of_two_moves_the_model_as_a_duplicate_does(multilabel):
     weights[0] = 2.0
     weighted.fit(texts, y, classifier__sample_weight=weights)
     duplicated = make_mgm_pipeline(**exact).fit([texts[0], *texts], np.concatenate([y[:1], y]))
+    # the two batches sum in different orders; a weight of one misses by about 1e-2
     for a, b in zip(weighted[-1].module_.parameters(), duplicated[-1].module_.parameters()):
-        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), atol=1e-5)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), atol=1e-4)
 
 
 def test_sample_weights_reach_the_validation_loss():
