@@ -168,6 +168,47 @@ class AttentionPool(nn.Module):
         largest = largest.masked_fill(~mask.any(dim=1)[:, None, None], 0)  # (N, 1, D)
         return torch.cat([pooled, largest], dim=1).flatten(1), weights  # (N, (K+1) * D)
 
+    def pool_segments(self, items, segments, n_segments):
+        """Pool items listed one after another, each tagged with its row: no padding is read.
+
+        Gives what :meth:`forward` gives for the same items laid out in padded
+        rows, at the cost of the items alone (a document's words, where
+        documents differ much in length).
+
+        Parameters
+        ----------
+        items : Tensor of shape (n_items, D)
+        segments : LongTensor of shape (n_items,)
+            Row (in ``range(n_segments)``) of each item.
+        n_segments : int
+
+        Returns
+        -------
+        pooled : Tensor of shape (n_segments, output_size)
+            Zeros for a row without items.
+        weights : Tensor of shape (n_items, K)
+            Each item's attention weights within its row.
+        """
+        scores = torch.tanh(self.projection(items)) @ self.context.T  # (n, K)
+        heads = scores.shape[1]
+        rows = segments[:, None].expand(-1, heads)
+        top = scores.new_zeros(n_segments, heads).scatter_reduce(
+            0, rows, scores, "amax", include_self=False
+        )
+        exponentials = torch.exp(scores - top[segments])
+        totals = scores.new_zeros(n_segments, heads).index_add(0, segments, exponentials)
+        weights = exponentials / totals[segments]  # (n, K)
+        weighted = (weights.to(items.dtype)[:, :, None] * items[:, None, :]).flatten(1)
+        pooled = items.new_zeros(n_segments, heads * items.shape[1]).index_add(
+            0, segments, weighted
+        )  # (N, K * D)
+        if not self.max_pool:
+            return pooled, weights
+        largest = items.new_zeros(n_segments, items.shape[1]).scatter_reduce(
+            0, segments[:, None].expand_as(items), items, "amax", include_self=False
+        )  # (N, D), zeros for a row without items
+        return torch.cat([pooled, largest], dim=1), weights
+
 
 def gather_rows(items, index):
     """Lay ``items`` out by a 1-based index matrix (0 = padding).
@@ -423,10 +464,17 @@ class MultiGranularityNetwork(nn.Module):
         sentence_index, paragraph_index = batch.sentence_index, batch.paragraph_index
         word_states, sentences, word_weights = self._encode_words(batch, return_attention)
         if "word" in self.granularities:
-            document_words = gather_rows(word_states, batch.document_word_index)
-            views["word"], attention["document_word"] = self.document_word_attention(
-                document_words, batch.document_word_index > 0
+            # documents differ much in length: pool their words without padding
+            present = batch.document_word_index > 0  # (B, Wdoc)
+            documents = present.nonzero()[:, 0]  # row by row, as index[present] lists them
+            words = word_states[batch.document_word_index[present] - 1]  # (n, 2H)
+            views["word"], weights = self.document_word_attention.pool_segments(
+                words, documents, len(batch)
             )  # (B, K*2H)
+            if return_attention:
+                grid = weights.new_zeros(*present.shape, weights.shape[1])
+                grid[present] = weights
+                attention["document_word"] = grid  # (B, Wdoc, K)
         if return_attention and self._needs_sentences:
             attention["word"] = word_weights
         if self._needs_sentences:

@@ -190,6 +190,26 @@ def test_the_maximum_sits_beside_the_heads_and_ignores_padding():
     torch.testing.assert_close(pooled[1], torch.zeros(4))  # no item at all
 
 
+@pytest.mark.parametrize("heads, max_pool", [(1, True), (2, False)])
+def test_pooling_listed_items_gives_what_padded_rows_give(heads, max_pool):
+    torch.manual_seed(0)
+    pool = AttentionPool(input_size=3, heads=heads, max_pool=max_pool).double()
+    torch.nn.init.normal_(pool.context)
+    items = torch.randn(4, 5, 3, dtype=torch.float64, requires_grad=True)
+    mask = torch.arange(5) < torch.tensor([5, 2, 0, 3])[:, None]  # row 2 has no item
+    upstream = torch.randn(4, pool.output_size, dtype=torch.float64)
+    padded, padded_weights = pool(items, mask)
+    listed, listed_weights = pool.pool_segments(items[mask], mask.nonzero()[:, 0], 4)
+    torch.testing.assert_close(listed, padded)
+    torch.testing.assert_close(listed_weights, padded_weights[mask])
+    parameters = [items, *pool.parameters()]
+    for mine, theirs in zip(
+        torch.autograd.grad((listed * upstream).sum(), parameters),
+        torch.autograd.grad((padded * upstream).sum(), parameters),
+    ):
+        torch.testing.assert_close(mine, theirs)
+
+
 def test_skip_connections_carry_the_input_and_leave_padding_at_zero():
     torch.manual_seed(0)
     encoder = SequenceEncoder(input_size=3, hidden_size=2, residual=True)
