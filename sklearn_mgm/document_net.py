@@ -274,8 +274,8 @@ class DocumentNetMixin:
 
     def get_iterator(self, dataset, training=False):
         prefix = "iterator_train" if training else "iterator_valid"
-        # grouping sentences by length trades padding for recurrent steps: a win
-        # on CPUs, where a step costs little; on GPUs each step is a kernel launch
+        # grouping sentences by length saves padding on CPUs; on GPUs, where an
+        # encoder reads each group in its own kernel launches, a batch keeps one grid
         on_cpu = self._compute_device().type == "cpu"
         return document_loader(
             dataset,
