@@ -171,7 +171,7 @@ class AttentionPool(nn.Module):
     def pool_segments(self, items, segments, n_segments):
         """Pool items listed one after another, each tagged with its row: no padding is read.
 
-        Gives what :meth:`forward` gives for the same items laid out in padded
+        Gives what calling the pool gives for the same items laid out in padded
         rows, at the cost of the items alone (a document's words, where
         documents differ much in length).
 
