@@ -82,7 +82,7 @@ default=("bag", "word", "sentence", "paragraph")
     attention_heads : int, default=1
         Context vectors per attention pool.
     dropout : float, default=0.2
-        Dropout on word embeddings (one mask per distinct word of a document,
+        Dropout on word embeddings (one mask per distinct word of a batch,
         shared by its occurrences) and on the fused document vector.
     class_weight : "balanced", dict or None, default=None
         Weights of the classes in the loss, as in scikit-learn. With several
