@@ -399,6 +399,9 @@ class MultiGranularityNetwork(nn.Module):
     def _word_grids(self, batch):
         """Word states and word ids of each group of ``batch.word_groups``, (G, W, 2H) and (G, W).
 
+        Also returns the states of the groups laid end to end, (ΣG*W, 2H),
+        where the encoder produced them so (else None).
+
         Each distinct word of the batch is embedded (and dropped out) once,
         so all its occurrences in the batch share one dropout mask; an
         encoder that reads sequences laid end to end (a GRU on the CPU) then
@@ -407,18 +410,22 @@ class MultiGranularityNetwork(nn.Module):
         """
         word_ids = [batch.words[rows, :width] for rows, _, width in batch.word_groups]
         if not word_ids:
-            return [], []
+            return [], [], None
         sizes = [words.numel() for words in word_ids]
         flat_ids = torch.cat([words.flatten() for words in word_ids])  # (ΣG*W,)
         distinct, occurrences = torch.unique(flat_ids, return_inverse=True)
         table = self.dropout(self.embedding(distinct))  # (U, D)
         if not self.word_encoder.reads_flat(batch.words.device):
-            return [
-                self.word_encoder(table[rows].view(*words.shape, -1), lengths)
-                for rows, words, (_, lengths, _) in zip(
-                    occurrences.split(sizes), word_ids, batch.word_groups
-                )
-            ], word_ids
+            return (
+                [
+                    self.word_encoder(table[rows].view(*words.shape, -1), lengths)
+                    for rows, words, (_, lengths, _) in zip(
+                        occurrences.split(sizes), word_ids, batch.word_groups
+                    )
+                ],
+                word_ids,
+                None,
+            )
         offsets = np.cumsum(sizes) - sizes
         starts = np.concatenate(
             [
@@ -431,17 +438,17 @@ class MultiGranularityNetwork(nn.Module):
             table, starts, lengths, flat_ids != PAD_ID, item_rows=occurrences
         )  # (ΣG*W, 2H)
         grids = [grid.view(*words.shape, -1) for grid, words in zip(flat.split(sizes), word_ids)]
-        return grids, word_ids
+        return grids, word_ids, flat
 
     def _encode_words(self, batch, return_attention):
-        """Encode each group of similar-length sentences on its own padded grid.
+        """Encode the words, and pool each group of similar-length sentences on its grid.
 
         Returns the word states of the groups flattened end to end (for the
         document-level word view), the pooled sentence vectors in sentence
         order and, with ``return_attention``, the word weights as a
         (sentences, longest sentence, heads) grid in sentence order.
         """
-        grids, word_ids = self._word_grids(batch)
+        grids, word_ids, joined = self._word_grids(batch)
         sentences, weights = [], []
         if self._needs_sentences:
             for encoded, words in zip(grids, word_ids):
@@ -450,10 +457,14 @@ class MultiGranularityNetwork(nn.Module):
                 if return_attention:
                     padding = batch.words.shape[1] - words.shape[1]
                     weights.append(nn.functional.pad(group_weights, (0, 0, 0, padding)))
-        states = grids if "word" in self.granularities else []
         zeros = self.embedding.weight.new_zeros  # for a batch without a single word
         size = self.word_encoder.output_size
-        word_states = batch.join_group_grids(states) if states else zeros(0, size)  # (ΣG*W, 2H)
+        if "word" not in self.granularities or not grids:
+            word_states = zeros(0, size)
+        elif joined is not None:
+            word_states = joined  # (ΣG*W, 2H)
+        else:
+            word_states = batch.join_group_grids(grids)
         if self._needs_sentences:
             pool = self.word_attention
             sentences = (
