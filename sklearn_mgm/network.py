@@ -364,7 +364,7 @@ class MultiGranularityNetwork(nn.Module):
             documents = present.nonzero()[:, 0]  # row by row, as index[present] lists them
             words = word_states[batch.document_word_index[present] - 1]  # (n, 2H)
             views["word"], weights = self.document_word_attention.pool_segments(
-                words, documents, len(batch)
+                words, documents, len(batch), self._sentence_maxima(batch, sentences)
             )  # (B, K*2H)
             if return_attention:
                 grid = weights.new_zeros(*present.shape, weights.shape[1])
@@ -395,6 +395,19 @@ class MultiGranularityNetwork(nn.Module):
             views["paragraph"], attention["paragraph"] = self.paragraph_attention(
                 paragraph_states, paragraph_mask
             )  # (B, K*2H)
+
+    def _sentence_maxima(self, batch, sentences):
+        """Each sentence's maximum word state and its document, where the sentence pool has them.
+
+        A document's maximum over its words is the maximum over its sentences'
+        maxima, which the word pool of each sentence computes anyway: a few
+        rows a document instead of every word.
+        """
+        pool = self.word_attention if self._needs_sentences else None
+        if pool is None or not pool.max_pool or not self.document_word_attention.max_pool:
+            return None
+        size = self.word_encoder.output_size
+        return sentences[:, -size:], batch.sentence_documents  # (S, 2H), (S,)
 
     def _word_grids(self, batch):
         """Word states and word ids of each group of ``batch.word_groups``, (G, W, 2H) and (G, W).

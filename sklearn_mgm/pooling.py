@@ -55,7 +55,7 @@ class AttentionPool(nn.Module):
         largest = largest.masked_fill(~mask.any(dim=1)[:, None, None], 0)  # (N, 1, D)
         return torch.cat([pooled, largest], dim=1).flatten(1), weights  # (N, (K+1) * D)
 
-    def pool_segments(self, items, segments, n_segments):
+    def pool_segments(self, items, segments, n_segments, maxima=None):
         """Pool items listed one after another, each tagged with its row: no padding is read.
 
         Gives what calling the pool gives for the same items laid out in padded
@@ -68,6 +68,11 @@ class AttentionPool(nn.Module):
         segments : LongTensor of shape (n_items,)
             Row (in ``range(n_segments)``) of each item.
         n_segments : int
+        maxima : tuple of (Tensor of shape (m, D), LongTensor of shape (m,)) or None, default=None
+            With ``max_pool``, the maxima of groups of the items (the words of
+            each sentence, for a document's words) and the row of each group:
+            the maximum of a row is then taken over its groups' maxima, the
+            same value at a fraction of the cost. None takes it over the items.
 
         Returns
         -------
@@ -91,8 +96,9 @@ class AttentionPool(nn.Module):
         )  # (N, K * D)
         if not self.max_pool:
             return pooled, weights
+        maximised, rows = (items, segments) if maxima is None else maxima
         largest = items.new_zeros(n_segments, items.shape[1]).scatter_reduce(
-            0, segments[:, None].expand_as(items), items, "amax", include_self=False
+            0, rows[:, None].expand_as(maximised), maximised, "amax", include_self=False
         )  # (N, D), zeros for a row without items
         return torch.cat([pooled, largest], dim=1), weights
 

@@ -210,6 +210,31 @@ def test_pooling_listed_items_gives_what_padded_rows_give(heads, max_pool):
         torch.testing.assert_close(mine, theirs)
 
 
+def test_pooling_listed_items_takes_the_maximum_over_given_group_maxima():
+    # a document's words in sentences: the maximum over the sentences' maxima is the
+    # maximum over the words, in value and in gradient
+    torch.manual_seed(0)
+    pool = AttentionPool(input_size=3, heads=1, max_pool=True).double()
+    items = torch.randn(7, 3, dtype=torch.float64, requires_grad=True)
+    rows = torch.tensor([0, 0, 0, 0, 2, 2, 2])  # row 1 has no item
+    sentences = torch.tensor([0, 0, 1, 1, 2, 3, 3])
+    maxima = torch.full((4, 3), -torch.inf, dtype=torch.float64).scatter_reduce(
+        0, sentences[:, None].expand(-1, 3), items, "amax"
+    )
+    upstream = torch.randn(3, pool.output_size, dtype=torch.float64)
+    direct, direct_weights = pool.pool_segments(items, rows, 3)
+    grouped, grouped_weights = pool.pool_segments(
+        items, rows, 3, maxima=(maxima, torch.tensor([0, 0, 2, 2]))
+    )
+    torch.testing.assert_close(grouped, direct)
+    torch.testing.assert_close(grouped_weights, direct_weights)
+    assert not grouped[1].any()
+    torch.testing.assert_close(
+        torch.autograd.grad((grouped * upstream).sum(), items)[0],
+        torch.autograd.grad((direct * upstream).sum(), items)[0],
+    )
+
+
 def test_skip_connections_carry_the_input_and_leave_padding_at_zero():
     torch.manual_seed(0)
     encoder = SequenceEncoder(input_size=3, hidden_size=2, residual=True)
