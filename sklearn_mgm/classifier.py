@@ -128,6 +128,16 @@ default=("bag", "word", "sentence", "paragraph")
         rare words of short documents; ``0`` turns it off. With
         ``sparse_bag=True`` it is :class:`~sklearn_mgm.sparse_adam.LazyAdam`'s
         ``weight_decay``, applied to the rows each step trains.
+    label_smoothing : float in [0, 1), default=0.1
+        Share of each document's target spread evenly over all classes in
+        training (``CrossEntropyLoss``'s ``label_smoothing``), so that the
+        network stops pushing the training documents it already gets right
+        toward certainty. Over model seeds on the same folds it gained 0.2
+        points on BBC News, 0.8 on TREC's 50 question classes and 0.7 on
+        drug reviews, and lost 0.5 on one-sentence movie reviews
+        (``benchmarks/README.md``). ``0`` trains on the plain targets; with
+        several labels per document, or with ``criterion__label_smoothing``
+        given, it does not apply.
     sparse_bag : bool, default=False
         Train the bag view's table with sparse gradients: its own optimizer,
         ``bag_optimizer_`` (:class:`~sklearn_mgm.sparse_adam.LazyAdam`, at
@@ -229,6 +239,7 @@ default=("bag", "word", "sentence", "paragraph")
         optimizer=torch.optim.Adam,
         lr=0.005,
         bag_weight_decay=1e-4,
+        label_smoothing=0.1,
         sparse_bag=False,
         max_epochs=3,
         batch_size=32,
@@ -274,6 +285,7 @@ default=("bag", "word", "sentence", "paragraph")
         self.max_batch_words = max_batch_words
         self.torch_threads = torch_threads
         self.bag_weight_decay = bag_weight_decay
+        self.label_smoothing = label_smoothing
         self.sparse_bag = sparse_bag
 
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -406,8 +418,12 @@ default=("bag", "word", "sentence", "paragraph")
             weights = torch.as_tensor(self.class_weights_, dtype=torch.float32)
         if self.multilabel_ and self.criterion is torch.nn.CrossEntropyLoss:
             self.criterion_ = torch.nn.BCEWithLogitsLoss(pos_weight=weights)
-        elif weights is not None:
+            return self
+        if weights is not None:
             self.criterion_.weight = weights
+        given = "label_smoothing" in self.get_params_for("criterion")
+        if isinstance(self.criterion_, torch.nn.CrossEntropyLoss) and not given:
+            self.criterion_.label_smoothing = self.label_smoothing
         return self
 
     def _get_predict_nonlinearity(self):

@@ -31,6 +31,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "lr": [Interval(numbers.Real, 0, None, closed="neither")],
     "bag_weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+    "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
     "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
     "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
     "verbose": ["verbose"],

@@ -129,6 +129,7 @@ def test_different_vocabulary_is_refused(fitted):
         ("dropout", 1.5, "dropout"),
         ("validation_fraction", 1.0, "validation_fraction"),
         ("bag_weight_decay", -0.1, "bag_weight_decay"),
+        ("label_smoothing", 1.0, "label_smoothing"),
         ("module__encoder", "convolution", "encoder must be one of"),
     ],
 )
@@ -515,7 +516,10 @@ def test_view_loss_adds_the_mean_of_the_views_losses(corpus):
     torch.manual_seed(0)
     logits, views = torch.randn(4, 3), [torch.randn(4, 3), torch.randn(4, 3)]
     labels = torch.tensor([0, 1, 2, 0])
-    cross_entropy = torch.nn.functional.cross_entropy
+
+    def cross_entropy(logits, labels):  # with the default label smoothing
+        return torch.nn.functional.cross_entropy(logits, labels, label_smoothing=0.1)
+
     expected = (
         cross_entropy(logits, labels)
         + 0.5 * (cross_entropy(views[0], labels) + cross_entropy(views[1], labels)) / 2
@@ -525,6 +529,34 @@ def test_view_loss_adds_the_mean_of_the_views_losses(corpus):
     assert proba.shape == (len(texts), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     assert pipe.score(texts, y) > 0.5
+
+
+def test_label_smoothing_sets_the_loss_targets(corpus):
+    texts, y = corpus
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    smoothed = MultiGranularityClassifier(**SMALL).fit(X, y)
+    assert smoothed.criterion_.label_smoothing == 0.1
+    logits, labels = torch.randn(4, 3), torch.tensor([0, 1, 2, 0])
+    torch.testing.assert_close(
+        smoothed.get_loss(logits, labels),
+        torch.nn.functional.cross_entropy(logits, labels, label_smoothing=0.1),
+    )
+    given = MultiGranularityClassifier(criterion__label_smoothing=0.3, **SMALL).fit(X, y)
+    assert given.criterion_.label_smoothing == 0.3  # skorch's own prefix takes precedence
+    several = MultiGranularityClassifier(**SMALL).fit(X, np.eye(3)[np.arange(len(y)) % 3])
+    assert isinstance(several.criterion_, torch.nn.BCEWithLogitsLoss)
+
+
+def test_label_smoothing_keeps_training_documents_short_of_certainty(corpus):
+    # with targets of 1 - s + s / k, the loss is least at that probability: a
+    # smoothed network stops short of certainty on the documents it has learned
+    texts, y = corpus
+    params = dict(sentence_model="untrained", lr=0.05, **{**SMALL, "max_epochs": 15})
+    plain = make_mgm_pipeline(label_smoothing=0.0, **params).fit(texts, y)
+    smoothed = make_mgm_pipeline(label_smoothing=0.6, **params).fit(texts, y)
+    assert plain.score(texts, y) == smoothed.score(texts, y) == 1.0
+    assert plain.predict_proba(texts).max(axis=1).min() > 0.9
+    assert smoothed.predict_proba(texts).max(axis=1).max() < 0.75
 
 
 def test_bag_weight_decay_is_a_group_of_its_own(corpus):
