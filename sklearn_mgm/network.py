@@ -403,9 +403,8 @@ class MultiGranularityNetwork(nn.Module):
         maxima, which the word pool of each sentence computes anyway: a few
         rows a document instead of every word.
         """
-        pool = self.word_attention if self._needs_sentences else None
-        if pool is None or not pool.max_pool or not self.document_word_attention.max_pool:
-            return None
+        if not self._needs_sentences or not self.word_attention.max_pool:
+            return None  # pool_segments takes the maximum over the words themselves
         size = self.word_encoder.output_size
         return sentences[:, -size:], batch.sentence_documents  # (S, 2H), (S,)
 
