@@ -1,6 +1,7 @@
 """Does the default pipeline learn sentence- and paragraph-level structure, robustly?
 
     python benchmarks/structure.py [--seeds 0 1 2] [--levels sentence paragraph] [--set NAME=VALUE]
+    python benchmarks/structure.py --levels paragraph --variants "frozen random vectors" --seeds 2 3
 
 For each level of ``make_hierarchical_documents`` (label: do two cue words
 share a sentence, or a paragraph?), trains on 400 documents and scores 200
@@ -44,6 +45,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--levels", nargs="+", default=["sentence", "paragraph"])
+    parser.add_argument(
+        "--variants", nargs="+", choices=sorted(VARIANTS), default=None, help="MGM rows to run"
+    )
     add_settings_argument(parser)
     args = parser.parse_args()
     settings = parse_settings(args.set)
@@ -55,6 +59,8 @@ def main():
             for seed in args.seeds
         }
         rows = {"TF-IDF + LogisticRegression": None, **VARIANTS}
+        if args.variants is not None:
+            rows = {name: rows[name] for name in args.variants}
         for name, params in rows.items():
             scores, seconds = [], []
             for seed, (texts, y) in corpora.items():
