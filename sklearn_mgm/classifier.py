@@ -81,7 +81,7 @@ default=("bag", "word", "sentence", "paragraph")
         its word, sentence or paragraph states.
     attention_heads : int, default=1
         Context vectors per attention pool.
-    dropout : float, default=0.2
+    dropout : float, default=0.1
         Dropout on word embeddings (one mask per distinct word of a batch,
         shared by its occurrences) and on the fused document vector.
     class_weight : "balanced", dict or None, default=None
@@ -229,7 +229,7 @@ default=("bag", "word", "sentence", "paragraph")
         rnn="gru",
         granularities=VIEWS,
         attention_heads=1,
-        dropout=0.2,
+        dropout=0.1,
         class_weight=None,
         threshold=0.5,
         allow_empty=False,

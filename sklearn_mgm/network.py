@@ -168,7 +168,7 @@ class MultiGranularityNetwork(nn.Module):
         document's word states, sentence states or paragraph states.
     attention_heads : int, default=1
         Context vectors per attention pool; their outputs are concatenated.
-    dropout : float, default=0.2
+    dropout : float, default=0.1
         Dropout on the word embeddings (one mask per distinct word of a
         batch, shared by its occurrences) and on the fused document vector.
     pooling : {"attention", "attention+max"}, default="attention+max"
@@ -228,7 +228,7 @@ class MultiGranularityNetwork(nn.Module):
         rnn="gru",
         granularities=VIEWS,
         attention_heads=1,
-        dropout=0.2,
+        dropout=0.1,
         pooling="attention+max",
         residual=True,
         bigram_buckets=0,
