@@ -22,8 +22,8 @@ class BatchCosine(Callback):
     def on_train_begin(self, net, X=None, **kwargs):
         self.initial_ = [group["lr"] for group in net.optimizer_.param_groups]
         self.step_ = 0
+        # batches group documents by size, so the first epoch's count is an estimate
         self.per_epoch_ = max(1, math.ceil(len(X) / net.batch_size))
-        self.counted_ = 0
 
     def on_batch_begin(self, net, training=False, **kwargs):
         if not training:
@@ -33,12 +33,10 @@ class BatchCosine(Callback):
         for group, initial in zip(net.optimizer_.param_groups, self.initial_):
             group["lr"] = initial * scale
         self.step_ += 1
-        self.counted_ += 1
 
     def on_epoch_end(self, net, **kwargs):
-        if len(net.history) == 1:  # the batches of an epoch, now counted
-            self.step_ = self.counted_
-            self.per_epoch_ = self.counted_
+        if len(net.history) == 1:
+            self.per_epoch_ = self.step_  # the first epoch's batches, counted
 
 
 CALLBACKS = [("batch_cosine", BatchCosine())]
