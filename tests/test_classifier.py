@@ -300,11 +300,11 @@ def test_cross_val_score_in_parallel_equals_sequential(corpus):
 
 
 def test_make_mgm_pipeline_routes_keywords():
-    pipe = make_mgm_pipeline(min_df=2, max_words=30, hidden_size=16, module__dropout=0.1)
+    pipe = make_mgm_pipeline(min_df=2, max_words=30, hidden_size=16, module__dropout=0.3)
     assert isinstance(pipe, Pipeline)
     assert [name for name, _ in pipe.steps] == ["tokenizer", "classifier"]
     assert pipe.named_steps["tokenizer"].get_params()["max_words"] == 30
-    assert pipe.get_params()["classifier__module__dropout"] == 0.1
+    assert pipe.get_params()["classifier__module__dropout"] == 0.3
     with pytest.raises(TypeError, match="unknown parameter"):
         make_mgm_pipeline(hiden_size=3)
 
