@@ -4,16 +4,19 @@
     python benchmarks/other_corpora.py drugs --seeds 0 1 2 3 4
     python benchmarks/other_corpora.py trec-fine --seeds 0 1 2 --set max_epochs=10
     python benchmarks/other_corpora.py drugs --seeds 0 --no-baselines --vote
+    python benchmarks/other_corpora.py drugs --seeds 0 --no-baselines --ensemble 3
 
 Every model sees the same 5 stratified folds (seed 0); the baselines are those
 of ``sklearn-mgm compare`` (``sklearn_mgm.compare.default_models``). MGM runs
 once per model seed (``--vote``: ``make_mgm_vote``, the MGM pipeline and
-a calibrated TF-IDF + LinearSVC, instead of the pipeline alone); the last lines
+a calibrated TF-IDF + LinearSVC, instead of the pipeline alone; ``--ensemble N``:
+``make_mgm_ensemble(n_members=N)``, seeds ``seed`` … ``seed + N - 1``); the last lines
 give the mean and spread over seeds.
 Corpora: see ``benchmarks/corpora.py``.
 """
 
 import argparse
+import functools
 import time
 import warnings
 
@@ -22,7 +25,7 @@ from corpora import CORPORA
 from settings import add_settings_argument, parse_settings
 from sklearn.model_selection import StratifiedKFold, cross_validate
 
-from sklearn_mgm import make_mgm_pipeline, make_mgm_vote
+from sklearn_mgm import make_mgm_ensemble, make_mgm_pipeline, make_mgm_vote
 from sklearn_mgm.compare import default_models
 
 MGM = "MGM (sklearn-mgm)"
@@ -47,8 +50,14 @@ def main():
     add_settings_argument(parser)
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--vote", action="store_true", help="measure make_mgm_vote instead")
+    parser.add_argument(
+        "--ensemble", type=int, default=None, metavar="N", help="measure make_mgm_ensemble(N)"
+    )
     args = parser.parse_args()
     build, mgm = (make_mgm_vote, VOTE) if args.vote else (make_mgm_pipeline, MGM)
+    if args.ensemble is not None:
+        build = functools.partial(make_mgm_ensemble, n_members=args.ensemble)
+        mgm = f"MGM ensemble of {args.ensemble}"
     params = parse_settings(args.set)
     texts, labels = CORPORA[args.corpus]()
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))

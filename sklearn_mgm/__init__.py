@@ -3,6 +3,7 @@
 from .classifier import MultiGranularityClassifier
 from .compare import compare_with_baselines
 from .documents import TokenizedDocuments
+from .ensemble import make_mgm_ensemble
 from .explain import explain
 from .network import MultiGranularityNetwork
 from .persistence import load, save
@@ -21,6 +22,7 @@ __all__ = [
     "compare_with_baselines",
     "explain",
     "load",
+    "make_mgm_ensemble",
     "make_mgm_pipeline",
     "make_mgm_vote",
     "save",

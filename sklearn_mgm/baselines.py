@@ -15,6 +15,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from .ensemble import make_mgm_ensemble
 from .lexical import character_tfidf, word_tfidf, written_without_spaces
 from .pipeline import make_mgm_pipeline
 from .tokenize import validate_raw_documents
@@ -28,6 +29,7 @@ MODEL_NAMES = {
     "fasttext": "fastText",
     "char-svc": "char n-gram TF-IDF + LinearSVC",
     "mgm-vote": "MGM + LinearSVC vote",
+    "mgm-ensemble": "MGM ensemble of 3 seeds",
 }
 
 
@@ -122,7 +124,8 @@ def check_model_names(names):
     ----------
     names : str or sequence of str
         Keys of ``MODEL_NAMES``: ``"mgm"``, ``"logreg"``, ``"svc"``,
-        ``"fasttext"``, ``"char-svc"``, ``"mgm-vote"`` (:func:`~sklearn_mgm.make_mgm_vote`).
+        ``"fasttext"``, ``"char-svc"``, ``"mgm-vote"`` (:func:`~sklearn_mgm.make_mgm_vote`),
+        ``"mgm-ensemble"`` (:func:`~sklearn_mgm.make_mgm_ensemble`, three members).
 
     Returns
     -------
@@ -144,7 +147,7 @@ def check_model_names(names):
     >>> check_model_names(["mgm", "bert"])
     Traceback (most recent call last):
     ...
-    ValueError: Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc, mgm-vote.
+    ValueError: Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc, ...
     """
     if isinstance(names, str):
         names = names.split(",")
@@ -193,11 +196,12 @@ def make_models(names, *, random_state=0, max_epochs=None):
 
 
 def _make_model(name, random_state, max_epochs):
-    if name in ("mgm", "mgm-vote"):
+    if name in ("mgm", "mgm-vote", "mgm-ensemble"):
         params = {"random_state": random_state}
         if max_epochs is not None:
             params["max_epochs"] = max_epochs
-        return make_mgm_pipeline(**params) if name == "mgm" else make_mgm_vote(**params)
+        make = {"mgm": make_mgm_pipeline, "mgm-vote": make_mgm_vote}.get(name, make_mgm_ensemble)
+        return make(**params)
     if name == "fasttext":
         return FastTextClassifier(random_state=random_state)
     if name == "char-svc":
@@ -247,7 +251,8 @@ def default_models(*, random_state=0, max_epochs=None, texts=None):
 def final_steps(model):
     """The estimators that a comparison's model ends in: one, or one per member of a vote.
 
-    A fitted vote gives its fitted members' final steps.
+    A fitted vote gives its fitted members' final steps; a Pipeline that ends
+    in a vote (:func:`~sklearn_mgm.make_mgm_ensemble`), its members.
 
     Parameters
     ----------
@@ -264,8 +269,12 @@ def final_steps(model):
     ['LogisticRegression']
     >>> [type(step).__name__ for step in final_steps(make_mgm_vote())]
     ['MultiGranularityClassifier', 'CalibratedLinearSVC']
+    >>> [type(step).__name__ for step in final_steps(make_mgm_ensemble(n_members=2))]
+    ['MultiGranularityClassifier', 'MultiGranularityClassifier']
     """
+    if isinstance(model, Pipeline):
+        model = model.steps[-1][1]
     if isinstance(model, VotingClassifier):
         members = getattr(model, "estimators_", None) or [member for _, member in model.estimators]
         return [step for member in members for step in final_steps(member)]
-    return [model.steps[-1][1] if isinstance(model, Pipeline) else model]
+    return [model]

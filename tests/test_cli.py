@@ -264,7 +264,7 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path, capsys):
         (
             ["--models", "mgm,bert"],
             "argument --models: Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, "
-            "char-svc, mgm-vote.",
+            "char-svc, mgm-vote, mgm-ensemble.",
         ),
         (["--models", "svc,svc"], "Model 'svc' is named twice"),
         (["--learning-curve", "0,0.5"], "argument --learning-curve: expected fractions in (0, 1]"),

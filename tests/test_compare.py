@@ -399,7 +399,8 @@ def test_models_by_short_name(corpus):
     [
         (
             "mgm,bert",
-            "Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc, mgm-vote.",
+            "Unknown model 'bert'; choose from mgm, logreg, svc, fasttext, char-svc, mgm-vote, "
+            "mgm-ensemble.",
         ),
         (["svc", "svc"], "Model 'svc' is named twice"),
         ("", "No model named"),

@@ -1,0 +1,120 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_mgm import (
+    compare_with_baselines,
+    explain,
+    make_mgm_ensemble,
+    make_mgm_pipeline,
+    save,
+)
+from sklearn_mgm.baselines import MODEL_NAMES
+from sklearn_mgm.ensemble import member_seeds
+
+SMALL = dict(
+    sentence_model="untrained", embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0
+)
+TOPICS = {
+    "sport": "The striker scored a goal. The fans cheered the team.",
+    "money": "Shares fell on the market. Investors sold their stock.",
+    "state": "The minister passed a law. Voters elected the parliament.",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    texts = [f"{text} Story {i}." for i in range(10) for text in TOPICS.values()]
+    return texts, np.array([label for _ in range(10) for label in TOPICS])
+
+
+@pytest.fixture(scope="module")
+def ensemble(corpus):
+    return make_mgm_ensemble(n_members=2, **SMALL).fit(*corpus)
+
+
+def test_the_ensemble_averages_its_members_probabilities(corpus, ensemble):
+    texts, y = corpus
+    documents = ensemble.named_steps["tokenizer"].transform(texts)
+    members = ensemble.named_steps["ensemble"].estimators_
+    probabilities = [member.predict_proba(documents) for member in members]
+    np.testing.assert_allclose(
+        ensemble.predict_proba(texts), np.mean(probabilities, axis=0), rtol=1e-6
+    )
+    assert not np.allclose(*probabilities)  # two seeds, two networks
+    assert list(ensemble.classes_) == sorted(TOPICS)
+    assert ensemble.score(texts, y) == 1.0  # the topics differ in every word
+
+
+def test_member_0_is_the_pipeline_of_the_same_seed(corpus, ensemble):
+    texts, y = corpus
+    alone = make_mgm_pipeline(**SMALL).fit(texts, y)
+    member = ensemble.named_steps["ensemble"].estimators_[0]
+    documents = ensemble.named_steps["tokenizer"].transform(texts)
+    np.testing.assert_allclose(member.predict_proba(documents), alone.predict_proba(texts))
+
+
+def test_member_seeds_follow_random_state():
+    assert member_seeds(5, 3) == [5, 6, 7]
+    assert member_seeds(None, 2) == [None, None]
+    drawn = member_seeds(np.random.RandomState(0), 3)
+    assert drawn == member_seeds(np.random.RandomState(0), 3) and len(set(drawn)) == 3
+
+
+@pytest.mark.parametrize("n_members", [1, 0, 2.5, True, "3"])
+def test_bad_member_counts_are_clear_errors(n_members):
+    with pytest.raises(ValueError, match="n_members must be an integer of 2 or more"):
+        make_mgm_ensemble(n_members=n_members)
+
+
+def test_unknown_parameters_are_refused_as_by_the_pipeline():
+    with pytest.raises(TypeError, match="unknown parameter"):
+        make_mgm_ensemble(hiden_size=8)
+
+
+def test_several_labels_per_document_are_refused(corpus):
+    texts, _ = corpus
+    y = np.tile([[1, 0], [0, 1], [1, 1]], (10, 1))
+    with pytest.raises(NotImplementedError, match="Multilabel"):
+        make_mgm_ensemble(n_members=2, **SMALL).fit(texts, y)
+
+
+def test_the_fitted_ensemble_pickles_and_clones(corpus, ensemble):
+    texts, _ = corpus
+    copy = pickle.loads(pickle.dumps(ensemble))
+    np.testing.assert_allclose(copy.predict_proba(texts), ensemble.predict_proba(texts))
+    fresh = clone(ensemble)
+    assert fresh.get_params()["ensemble__member_1__random_state"] == 1
+
+
+def test_grid_search_reaches_every_member(corpus):
+    texts, y = corpus
+    search = GridSearchCV(
+        make_mgm_ensemble(n_members=2, **{**SMALL, "max_epochs": 1}),
+        {"ensemble__member_1__lr": [0.01, 0.02]},
+        cv=2,
+    ).fit(texts, y)
+    assert search.best_params_["ensemble__member_1__lr"] in (0.01, 0.02)
+
+
+def test_explain_asks_for_a_single_network(corpus, ensemble):
+    texts, _ = corpus
+    with pytest.raises(TypeError, match="make_mgm_pipeline"):
+        explain(ensemble, texts[:1])
+
+
+def test_the_comparison_runs_the_ensemble_by_short_name(corpus):
+    table = compare_with_baselines(
+        *corpus, cv=2, models="mgm-ensemble, logreg", max_epochs=1, random_state=0
+    )
+    rows = {row["model"]: row for row in table.rows}
+    assert list(rows) == [MODEL_NAMES["mgm-ensemble"], MODEL_NAMES["logreg"]]
+    assert 0 <= rows[MODEL_NAMES["mgm-ensemble"]]["accuracy_mean"] <= 1
+
+
+def test_save_names_the_way_to_store_an_ensemble(tmp_path, ensemble):
+    with pytest.raises(TypeError, match=r"joblib\.dump"):
+        save(ensemble, tmp_path / "model")
