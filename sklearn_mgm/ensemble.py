@@ -49,9 +49,8 @@ def make_mgm_ensemble(n_members=3, *, n_jobs=None, memory=None, **params):
         :class:`~sklearn.ensemble.VotingClassifier` (``voting="soft"``) of
         members ``"member_0"``, ``"member_1"``, … Grid search reaches a
         member's parameter as ``ensemble__member_0__lr``. One label per
-        document (scikit-learn's vote does not take several);
-        :func:`~sklearn_mgm.explain` explains single networks: build one with
-        :func:`~sklearn_mgm.make_mgm_pipeline` for explanations.
+        document (scikit-learn's vote does not take several).
+        :func:`~sklearn_mgm.explain` averages the members' weights.
 
     Raises
     ------

@@ -292,7 +292,10 @@ def explain(pipeline, texts):
         turn texts into :class:`~sklearn_mgm.TokenizedDocuments` and back
         (``inverse_transform``), as :func:`~sklearn_mgm.make_mgm_pipeline` makes;
         or a fitted :func:`~sklearn_mgm.make_mgm_vote`, whose MGM member is
-        explained (its own prediction and probabilities, in the vote's labels).
+        explained (its own prediction and probabilities, in the vote's labels);
+        or a fitted :func:`~sklearn_mgm.make_mgm_ensemble`, whose members'
+        weights and probabilities are averaged (with the vote's weights), so
+        that the label and probabilities are the ensemble's.
     texts : list of str
         The documents to explain.
 
@@ -321,17 +324,16 @@ def explain(pipeline, texts):
     classes = None
     if isinstance(pipeline, VotingClassifier):
         pipeline, classes = mgm_member(pipeline)
-    if not (
-        isinstance(pipeline, Pipeline)
-        and len(pipeline.steps) > 1
-        and hasattr(pipeline[-1], "forward_batches")
-    ):
+    classifiers, member_weights = _networks(pipeline)
+    if classifiers is None:
         raise TypeError(
             "explain expects a fitted Pipeline of HierarchicalTokenizer and "
-            "MultiGranularityClassifier, e.g. make_mgm_pipeline().fit(texts, y); got "
-            f"{type(pipeline).__name__}."
+            "MultiGranularityClassifier, e.g. make_mgm_pipeline().fit(texts, y), or a fitted "
+            f"make_mgm_ensemble(); got {type(pipeline).__name__}."
         )
-    preprocessing, classifier = pipeline[:-1], pipeline[-1]
+    if len(classifiers) > 1:  # an ensemble: its members learn the labels encoded as 0, 1, …
+        classes = pipeline[-1].classes_.tolist()
+    preprocessing, classifier = pipeline[:-1], classifiers[0]
     texts = validate_raw_documents(texts)
     X = preprocessing.transform(texts)
     # offsets are found again from the texts, when the tokenizer can walk them
@@ -341,6 +343,10 @@ def explain(pipeline, texts):
     else:
         layouts = [None] * len(X)
     weights, probabilities = attention_weights(classifier, X)
+    if len(classifiers) > 1:
+        each = [(weights, probabilities)] + [attention_weights(c, X) for c in classifiers[1:]]
+        weights = [_averaged(list(parts), member_weights) for parts in zip(*(w for w, _ in each))]
+        probabilities = np.average([proba for _, proba in each], axis=0, weights=member_weights)
     classes = classes or classifier.classes_.tolist()
     if getattr(classifier, "multilabel_", False):
         # one attention for every label: the network has one, its outputs one sigmoid each
@@ -365,6 +371,45 @@ def explain(pipeline, texts):
             preprocessing.inverse_transform(X), weights, probabilities, texts, layouts, labels
         )
     ]
+
+
+def _networks(pipeline):
+    """The fitted networks a pipeline ends in, and their weights in its vote.
+
+    ``([classifier], None)`` for a pipeline that ends in one network, the
+    members and the vote's weights for one that ends in a soft vote of
+    networks (:func:`~sklearn_mgm.make_mgm_ensemble`), ``(None, None)``
+    otherwise.
+    """
+    if not isinstance(pipeline, Pipeline) or len(pipeline.steps) < 2:
+        return None, None
+    final = pipeline[-1]
+    if hasattr(final, "forward_batches"):
+        return [final], None
+    members = getattr(final, "estimators_", None)
+    if (
+        isinstance(final, VotingClassifier)
+        and final.voting == "soft"
+        and members
+        and all(hasattr(member, "forward_batches") for member in members)
+    ):
+        weights = final.weights and [
+            weight
+            for (_, member), weight in zip(final.estimators, final.weights, strict=True)
+            if member != "drop"
+        ]
+        return members, weights
+    return None, None
+
+
+def _averaged(values, weights):
+    """The weighted mean of equally nested lists (or dicts) of numbers, item by item."""
+    first = values[0]
+    if isinstance(first, dict):
+        return {key: _averaged([value[key] for value in values], weights) for key in first}
+    if isinstance(first, list):
+        return [_averaged(list(parts), weights) for parts in zip(*values, strict=True)]
+    return float(np.average(values, weights=weights))
 
 
 def attention_weights(classifier, X):

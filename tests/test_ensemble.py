@@ -14,6 +14,7 @@ from sklearn_mgm import (
 )
 from sklearn_mgm.baselines import MODEL_NAMES
 from sklearn_mgm.ensemble import member_seeds
+from sklearn_mgm.explain import attention_weights
 
 SMALL = dict(
     sentence_model="untrained", embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0
@@ -100,10 +101,27 @@ def test_grid_search_reaches_every_member(corpus):
     assert search.best_params_["ensemble__member_1__lr"] in (0.01, 0.02)
 
 
-def test_explain_asks_for_a_single_network(corpus, ensemble):
+def test_explain_averages_the_members_weights_and_gives_the_ensembles_prediction(corpus, ensemble):
     texts, _ = corpus
-    with pytest.raises(TypeError, match="make_mgm_pipeline"):
-        explain(ensemble, texts[:1])
+    explanations = explain(ensemble, texts[:3])
+    assert [e.label for e in explanations] == ensemble.predict(texts[:3]).tolist()
+    expected = ensemble.predict_proba(texts[:3])
+    for explanation, row in zip(explanations, expected, strict=True):
+        assert list(explanation.probabilities) == sorted(TOPICS)
+        np.testing.assert_allclose(list(explanation.probabilities.values()), row, rtol=1e-5)
+        assert round(sum(explanation.sentence_weights[0]), 6) == 1.0
+    documents = ensemble.named_steps["tokenizer"].transform(texts[:1])
+    members = ensemble.named_steps["ensemble"].estimators_
+    each = [attention_weights(member, documents)[0][0]["sentence"] for member in members]
+    np.testing.assert_allclose(explanations[0].sentence_weights, np.mean(each, axis=0), rtol=1e-5)
+    assert not np.allclose(*each)  # the members looked at different places
+
+
+def test_explain_refuses_a_hard_vote_of_networks(corpus, ensemble):
+    texts, _ = corpus
+    hard = clone(ensemble).set_params(ensemble__voting="hard").fit(*corpus)
+    with pytest.raises(TypeError, match="make_mgm_ensemble"):
+        explain(hard, texts[:1])
 
 
 def test_the_comparison_runs_the_ensemble_by_short_name(corpus):
