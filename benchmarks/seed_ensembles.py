@@ -26,10 +26,15 @@ from soft_vote import load, mgm_probabilities
 
 
 def scores(labels, folds, probabilities, classes):
-    """Mean accuracy and macro-F1 (%) over the folds of probabilities summed per fold."""
+    """Mean accuracy and macro-F1 (%) over the folds of probabilities summed per fold.
+
+    ``classes`` holds each fold's classes, the columns of its probabilities.
+    """
     accuracy, macro_f1 = [], []
-    for (_, test), fold_probabilities in zip(folds, probabilities, strict=True):
-        predicted = classes[fold_probabilities.argmax(1)]
+    for (_, test), fold_probabilities, fold_classes in zip(
+        folds, probabilities, classes, strict=True
+    ):
+        predicted = fold_classes[fold_probabilities.argmax(1)]
         accuracy.append(np.mean(predicted == labels[test]))
         macro_f1.append(f1_score(labels[test], predicted, average="macro"))
     return 100 * np.mean(accuracy), 100 * np.mean(macro_f1)
@@ -50,14 +55,16 @@ def main():
         warnings.filterwarnings("ignore", message="The least populated class")
         folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
     probabilities = {seed: [] for seed in args.seeds}
+    classes = []  # per fold: a rare class may be missing from a training fold
     for fold, (train, test) in enumerate(folds):
         for seed in args.seeds:
             name = f"{args.corpus}_s{seed}_f{fold}.npz"
             cached = None if args.cache is None else args.cache / name
-            classes, proba = mgm_probabilities(
+            fold_classes, proba = mgm_probabilities(
                 list(texts[train]), labels[train], list(texts[test]), seed, settings, cached
             )
             probabilities[seed].append(proba)
+        classes.append(fold_classes)
     print(f"{args.corpus}: accuracy / macro-F1 (%), mean over the 5 folds")
     single = np.array([scores(labels, folds, probabilities[seed], classes) for seed in args.seeds])
     for seed, (accuracy, macro_f1) in zip(args.seeds, single, strict=True):

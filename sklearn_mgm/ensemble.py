@@ -48,8 +48,12 @@ def make_mgm_ensemble(n_members=3, *, n_jobs=None, memory=None, **params):
         Steps ``"tokenizer"`` and ``"ensemble"``, a
         :class:`~sklearn.ensemble.VotingClassifier` (``voting="soft"``) of
         members ``"member_0"``, ``"member_1"``, … Grid search reaches a
-        member's parameter as ``ensemble__member_0__lr``. One label per
-        document (scikit-learn's vote does not take several).
+        member's parameter as ``ensemble__member_0__lr``; a value for every
+        member needs each member's key. One label per document
+        (scikit-learn's vote does not take several). The members learn the
+        labels encoded as 0, 1, … (as in any ``VotingClassifier``), so a
+        ``class_weight`` dict must be keyed by those codes (the sorted
+        labels' positions); ``"balanced"`` needs no keys.
         :func:`~sklearn_mgm.explain` averages the members' weights.
 
     Raises
@@ -100,17 +104,18 @@ def member_seeds(random_state, n_members):
     Returns
     -------
     list
-        ``random_state + k`` for an int, ints drawn from a ``RandomState``,
-        ``None`` for every member when ``random_state`` is None.
+        ``random_state + k`` (modulo ``2**32``) for an int, ints drawn from a
+        ``RandomState``, ``None`` for every member when ``random_state`` is None.
 
     Examples
     --------
-    >>> member_seeds(3, 2), member_seeds(None, 2)
-    ([3, 4], [None, None])
+    >>> member_seeds(3, 2), member_seeds(None, 2), member_seeds(2**32 - 1, 2)
+    ([3, 4], [None, None], [4294967295, 0])
     """
     if random_state is None:
         return [None] * n_members
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return [int(random_state) + k for k in range(n_members)]
+        # wrapped: the classifiers take seeds below 2**32
+        return [(int(random_state) + k) % 2**32 for k in range(n_members)]
     limit = np.iinfo(np.int32).max
     return [int(seed) for seed in check_random_state(random_state).randint(limit, size=n_members)]

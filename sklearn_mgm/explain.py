@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.ensemble import VotingClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from .cjk import needs_no_space
 from .labels import decide_labels
@@ -332,7 +333,7 @@ def explain(pipeline, texts):
             f"make_mgm_ensemble(); got {type(pipeline).__name__}."
         )
     if len(classifiers) > 1:  # an ensemble: its members learn the labels encoded as 0, 1, …
-        classes = pipeline[-1].classes_.tolist()
+        classes = pipeline[-1].le_.classes_[classifiers[0].classes_].tolist()
     preprocessing, classifier = pipeline[:-1], classifiers[0]
     texts = validate_raw_documents(texts)
     X = preprocessing.transform(texts)
@@ -386,20 +387,26 @@ def _networks(pipeline):
     final = pipeline[-1]
     if hasattr(final, "forward_batches"):
         return [final], None
-    members = getattr(final, "estimators_", None)
-    if (
-        isinstance(final, VotingClassifier)
-        and final.voting == "soft"
-        and members
-        and all(hasattr(member, "forward_batches") for member in members)
-    ):
-        weights = final.weights and [
-            weight
-            for (_, member), weight in zip(final.estimators, final.weights, strict=True)
-            if member != "drop"
-        ]
-        return members, weights
-    return None, None
+    if not isinstance(final, VotingClassifier):
+        return None, None
+    check_is_fitted(final)
+    members = final.estimators_
+    if not all(hasattr(member, "forward_batches") for member in members):
+        return None, None
+    if final.voting != "soft":
+        raise TypeError(
+            "explain averages the probabilities of an ensemble's networks, so it needs "
+            f'voting="soft"; this ensemble votes {final.voting!r}.'
+        )
+    if final.weights is None:
+        return members, None
+    kept = [member for _, member in final.estimators]
+    weights = [w for member, w in zip(kept, final.weights, strict=True) if not _dropped(member)]
+    return members, weights
+
+
+def _dropped(member):
+    return isinstance(member, str) and member == "drop"
 
 
 def _averaged(values, weights):

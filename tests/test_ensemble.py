@@ -3,6 +3,7 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_mgm import (
@@ -61,8 +62,11 @@ def test_member_0_is_the_pipeline_of_the_same_seed(corpus, ensemble):
 def test_member_seeds_follow_random_state():
     assert member_seeds(5, 3) == [5, 6, 7]
     assert member_seeds(None, 2) == [None, None]
+    assert member_seeds(2**32 - 1, 2) == [2**32 - 1, 0]  # the classifiers' range
     drawn = member_seeds(np.random.RandomState(0), 3)
     assert drawn == member_seeds(np.random.RandomState(0), 3) and len(set(drawn)) == 3
+    ensemble = make_mgm_ensemble(n_members=3, random_state=np.random.RandomState(0))
+    assert [m.random_state for _, m in ensemble[-1].estimators] == drawn
 
 
 @pytest.mark.parametrize("n_members", [1, 0, 2.5, True, "3"])
@@ -117,10 +121,36 @@ def test_explain_averages_the_members_weights_and_gives_the_ensembles_prediction
     assert not np.allclose(*each)  # the members looked at different places
 
 
+@pytest.mark.parametrize("weights", [np.array([1.0, 3.0]), [3.0, 1.0]])
+def test_explain_follows_the_votes_weights(corpus, ensemble, weights):
+    texts, _ = corpus
+    weighted = clone(ensemble).set_params(ensemble__weights=weights).fit(*corpus)
+    (explanation,) = explain(weighted, texts[:1])
+    np.testing.assert_allclose(
+        list(explanation.probabilities.values()), weighted.predict_proba(texts[:1])[0], rtol=1e-5
+    )
+
+
+def test_explain_skips_a_dropped_member(corpus):
+    texts, _ = corpus
+    ensemble = make_mgm_ensemble(n_members=3, **SMALL)
+    ensemble.set_params(ensemble__member_1="drop", ensemble__weights=[1.0, 5.0, 3.0])
+    ensemble.fit(*corpus)
+    (explanation,) = explain(ensemble, texts[:1])
+    np.testing.assert_allclose(
+        list(explanation.probabilities.values()), ensemble.predict_proba(texts[:1])[0], rtol=1e-5
+    )
+
+
+def test_explain_of_an_unfitted_ensemble_says_it_is_not_fitted(corpus):
+    with pytest.raises(NotFittedError):
+        explain(make_mgm_ensemble(n_members=2, **SMALL), corpus[0][:1])
+
+
 def test_explain_refuses_a_hard_vote_of_networks(corpus, ensemble):
     texts, _ = corpus
     hard = clone(ensemble).set_params(ensemble__voting="hard").fit(*corpus)
-    with pytest.raises(TypeError, match="make_mgm_ensemble"):
+    with pytest.raises(TypeError, match='needs voting="soft"'):
         explain(hard, texts[:1])
 
 
