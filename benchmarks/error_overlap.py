@@ -22,15 +22,12 @@ import numpy as np
 from corpora import CORPORA
 from settings import add_settings_argument, parse_settings
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
-from soft_vote import linear_models, load, mgm_probabilities
+from soft_vote import linear_models, load_with_folds, mgm_probabilities
 
 
 def out_of_fold_predictions(corpus, seeds, settings, cache):
     """LinearSVC's, each MGM seed's and the seeds' averaged prediction of every document."""
-    texts, labels = load(corpus)
-    texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels)
+    texts, labels, folds = load_with_folds(corpus)
     svc = np.empty(len(labels), dtype=labels.dtype)
     mgm = {seed: np.empty(len(labels), dtype=labels.dtype) for seed in seeds}
     averaged = np.empty(len(labels), dtype=labels.dtype)

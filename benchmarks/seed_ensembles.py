@@ -14,15 +14,13 @@ the estimator itself, for a check: it gives the first group's figures.
 """
 
 import argparse
-import warnings
 from pathlib import Path
 
 import numpy as np
 from corpora import CORPORA
 from settings import add_settings_argument, parse_settings
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold
-from soft_vote import load, mgm_probabilities
+from soft_vote import load_with_folds, mgm_probabilities
 
 
 def scores(labels, folds, probabilities, classes):
@@ -49,11 +47,7 @@ def main():
     add_settings_argument(parser)
     args = parser.parse_args()
     settings = parse_settings(args.set)
-    texts, labels = load(args.corpus)
-    texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The least populated class")
-        folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
+    texts, labels, folds = load_with_folds(args.corpus)
     probabilities = {seed: [] for seed in args.seeds}
     classes = []  # per fold: a rare class may be missing from a training fold
     for fold, (train, test) in enumerate(folds):

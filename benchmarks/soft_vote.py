@@ -50,6 +50,17 @@ def load(corpus):
     return CORPORA[corpus]()
 
 
+def load_with_folds(corpus):
+    """The corpus as arrays, and the comparison's 5 stratified folds (seed 0) of it."""
+    texts, labels = load(corpus)
+    texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
+    with warnings.catch_warnings():
+        # the rarest TREC classes have fewer members than folds
+        warnings.filterwarnings("ignore", message="The least populated class")
+        folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
+    return texts, labels, folds
+
+
 def linear_models(features):
     """The linear models on the comparison's word or character features, by name."""
     tfidf = word_tfidf if features == "words" else character_tfidf
@@ -84,9 +95,7 @@ def main():
     add_settings_argument(parser)
     args = parser.parse_args()
     settings = parse_settings(args.set)
-    texts, labels = load(args.corpus)
-    texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
-    folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
+    texts, labels, folds = load_with_folds(args.corpus)
     scores, fit_seconds = {}, {}
     for fold, (train, test) in enumerate(folds):
         X_train, X_test = list(texts[train]), list(texts[test])

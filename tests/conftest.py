@@ -1,5 +1,6 @@
 import logging
 
+import numpy as np
 import pytest
 
 from sklearn_mgm import HierarchicalTokenizer
@@ -12,6 +13,23 @@ TEXTS = [
     "   \n\n  ",
     "A new phone was launched. It has a faster chip.\n\n\nReviewers liked the screen.",
 ]
+
+
+@pytest.fixture(scope="session")
+def topics():
+    """Three topics, each a text of two sentences whose words no other topic uses."""
+    return {
+        "sport": "The striker scored a goal. The fans cheered the team.",
+        "money": "Shares fell on the market. Investors sold their stock.",
+        "state": "The minister passed a law. Voters elected the parliament.",
+    }
+
+
+@pytest.fixture(scope="session")
+def topics_corpus(topics):
+    """Ten numbered stories per topic and their topic labels."""
+    texts = [f"{text} Story {i}." for i in range(10) for text in topics.values()]
+    return texts, np.array([label for _ in range(10) for label in topics])
 
 
 @pytest.fixture

@@ -20,26 +20,15 @@ from sklearn_mgm.explain import attention_weights
 SMALL = dict(
     sentence_model="untrained", embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0
 )
-TOPICS = {
-    "sport": "The striker scored a goal. The fans cheered the team.",
-    "money": "Shares fell on the market. Investors sold their stock.",
-    "state": "The minister passed a law. Voters elected the parliament.",
-}
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    texts = [f"{text} Story {i}." for i in range(10) for text in TOPICS.values()]
-    return texts, np.array([label for _ in range(10) for label in TOPICS])
+def ensemble(topics_corpus):
+    return make_mgm_ensemble(n_members=2, **SMALL).fit(*topics_corpus)
 
 
-@pytest.fixture(scope="module")
-def ensemble(corpus):
-    return make_mgm_ensemble(n_members=2, **SMALL).fit(*corpus)
-
-
-def test_the_ensemble_averages_its_members_probabilities(corpus, ensemble):
-    texts, y = corpus
+def test_the_ensemble_averages_its_members_probabilities(topics_corpus, topics, ensemble):
+    texts, y = topics_corpus
     documents = ensemble.named_steps["tokenizer"].transform(texts)
     members = ensemble.named_steps["ensemble"].estimators_
     probabilities = [member.predict_proba(documents) for member in members]
@@ -47,12 +36,12 @@ def test_the_ensemble_averages_its_members_probabilities(corpus, ensemble):
         ensemble.predict_proba(texts), np.mean(probabilities, axis=0), rtol=1e-6
     )
     assert not np.allclose(*probabilities)  # two seeds, two networks
-    assert list(ensemble.classes_) == sorted(TOPICS)
+    assert list(ensemble.classes_) == sorted(topics)
     assert ensemble.score(texts, y) == 1.0  # the topics differ in every word
 
 
-def test_member_0_is_the_pipeline_of_the_same_seed(corpus, ensemble):
-    texts, y = corpus
+def test_member_0_is_the_pipeline_of_the_same_seed(topics_corpus, ensemble):
+    texts, y = topics_corpus
     alone = make_mgm_pipeline(**SMALL).fit(texts, y)
     member = ensemble.named_steps["ensemble"].estimators_[0]
     documents = ensemble.named_steps["tokenizer"].transform(texts)
@@ -80,23 +69,23 @@ def test_unknown_parameters_are_refused_as_by_the_pipeline():
         make_mgm_ensemble(hiden_size=8)
 
 
-def test_several_labels_per_document_are_refused(corpus):
-    texts, _ = corpus
+def test_several_labels_per_document_are_refused(topics_corpus):
+    texts, _ = topics_corpus
     y = np.tile([[1, 0], [0, 1], [1, 1]], (10, 1))
     with pytest.raises(NotImplementedError, match="Multilabel"):
         make_mgm_ensemble(n_members=2, **SMALL).fit(texts, y)
 
 
-def test_the_fitted_ensemble_pickles_and_clones(corpus, ensemble):
-    texts, _ = corpus
+def test_the_fitted_ensemble_pickles_and_clones(topics_corpus, ensemble):
+    texts, _ = topics_corpus
     copy = pickle.loads(pickle.dumps(ensemble))
     np.testing.assert_allclose(copy.predict_proba(texts), ensemble.predict_proba(texts))
     fresh = clone(ensemble)
     assert fresh.get_params()["ensemble__member_1__random_state"] == 1
 
 
-def test_grid_search_reaches_every_member(corpus):
-    texts, y = corpus
+def test_grid_search_reaches_every_member(topics_corpus):
+    texts, y = topics_corpus
     search = GridSearchCV(
         make_mgm_ensemble(n_members=2, **{**SMALL, "max_epochs": 1}),
         {"ensemble__member_1__lr": [0.01, 0.02]},
@@ -105,13 +94,15 @@ def test_grid_search_reaches_every_member(corpus):
     assert search.best_params_["ensemble__member_1__lr"] in (0.01, 0.02)
 
 
-def test_explain_averages_the_members_weights_and_gives_the_ensembles_prediction(corpus, ensemble):
-    texts, _ = corpus
+def test_explain_averages_the_members_weights_and_gives_the_ensembles_prediction(
+    topics_corpus, topics, ensemble
+):
+    texts, _ = topics_corpus
     explanations = explain(ensemble, texts[:3])
     assert [e.label for e in explanations] == ensemble.predict(texts[:3]).tolist()
     expected = ensemble.predict_proba(texts[:3])
     for explanation, row in zip(explanations, expected, strict=True):
-        assert list(explanation.probabilities) == sorted(TOPICS)
+        assert list(explanation.probabilities) == sorted(topics)
         np.testing.assert_allclose(list(explanation.probabilities.values()), row, rtol=1e-5)
         assert round(sum(explanation.sentence_weights[0]), 6) == 1.0
     documents = ensemble.named_steps["tokenizer"].transform(texts[:1])
@@ -122,41 +113,41 @@ def test_explain_averages_the_members_weights_and_gives_the_ensembles_prediction
 
 
 @pytest.mark.parametrize("weights", [np.array([1.0, 3.0]), [3.0, 1.0]])
-def test_explain_follows_the_votes_weights(corpus, ensemble, weights):
-    texts, _ = corpus
-    weighted = clone(ensemble).set_params(ensemble__weights=weights).fit(*corpus)
+def test_explain_follows_the_votes_weights(topics_corpus, ensemble, weights):
+    texts, _ = topics_corpus
+    weighted = clone(ensemble).set_params(ensemble__weights=weights).fit(*topics_corpus)
     (explanation,) = explain(weighted, texts[:1])
     np.testing.assert_allclose(
         list(explanation.probabilities.values()), weighted.predict_proba(texts[:1])[0], rtol=1e-5
     )
 
 
-def test_explain_skips_a_dropped_member(corpus):
-    texts, _ = corpus
+def test_explain_skips_a_dropped_member(topics_corpus):
+    texts, _ = topics_corpus
     ensemble = make_mgm_ensemble(n_members=3, **SMALL)
     ensemble.set_params(ensemble__member_1="drop", ensemble__weights=[1.0, 5.0, 3.0])
-    ensemble.fit(*corpus)
+    ensemble.fit(*topics_corpus)
     (explanation,) = explain(ensemble, texts[:1])
     np.testing.assert_allclose(
         list(explanation.probabilities.values()), ensemble.predict_proba(texts[:1])[0], rtol=1e-5
     )
 
 
-def test_explain_of_an_unfitted_ensemble_says_it_is_not_fitted(corpus):
+def test_explain_of_an_unfitted_ensemble_says_it_is_not_fitted(topics_corpus):
     with pytest.raises(NotFittedError):
-        explain(make_mgm_ensemble(n_members=2, **SMALL), corpus[0][:1])
+        explain(make_mgm_ensemble(n_members=2, **SMALL), topics_corpus[0][:1])
 
 
-def test_explain_refuses_a_hard_vote_of_networks(corpus, ensemble):
-    texts, _ = corpus
-    hard = clone(ensemble).set_params(ensemble__voting="hard").fit(*corpus)
+def test_explain_refuses_a_hard_vote_of_networks(topics_corpus, ensemble):
+    texts, _ = topics_corpus
+    hard = clone(ensemble).set_params(ensemble__voting="hard").fit(*topics_corpus)
     with pytest.raises(TypeError, match='needs voting="soft"'):
         explain(hard, texts[:1])
 
 
-def test_the_comparison_runs_the_ensemble_by_short_name(corpus):
+def test_the_comparison_runs_the_ensemble_by_short_name(topics_corpus):
     table = compare_with_baselines(
-        *corpus, cv=2, models="mgm-ensemble, logreg", max_epochs=1, random_state=0
+        *topics_corpus, cv=2, models="mgm-ensemble, logreg", max_epochs=1, random_state=0
     )
     rows = {row["model"]: row for row in table.rows}
     assert list(rows) == [MODEL_NAMES["mgm-ensemble"], MODEL_NAMES["logreg"]]

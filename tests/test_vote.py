@@ -19,55 +19,46 @@ from sklearn_mgm.vote import CalibratedLinearSVC, linear_member
 SMALL = dict(
     sentence_model="untrained", embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0
 )
-TOPICS = {
-    "sport": "The striker scored a goal. The fans cheered the team.",
-    "money": "Shares fell on the market. Investors sold their stock.",
-    "state": "The minister passed a law. Voters elected the parliament.",
-}
 CHINESE = ["今天的比赛很精彩。球迷很高兴。", "股市今天下跌了。投资者很担心。"] * 4
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    texts = [f"{text} Story {i}." for i in range(10) for text in TOPICS.values()]
-    return texts, np.array([label for _ in range(10) for label in TOPICS])
+def vote(topics_corpus):
+    return make_mgm_vote(**SMALL).fit(*topics_corpus)
 
 
-@pytest.fixture(scope="module")
-def vote(corpus):
-    return make_mgm_vote(**SMALL).fit(*corpus)
-
-
-def test_the_vote_averages_its_members_probabilities_with_the_weights(corpus, vote):
-    texts, y = corpus
+def test_the_vote_averages_its_members_probabilities_with_the_weights(topics_corpus, topics, vote):
+    texts, y = topics_corpus
     members = vote.named_estimators_
     expected = 0.3 * members["mgm"].predict_proba(texts) + 0.7 * members["linear"].predict_proba(
         texts
     )
     np.testing.assert_allclose(vote.predict_proba(texts), expected, rtol=1e-6)
-    assert list(vote.classes_) == sorted(TOPICS)
+    assert list(vote.classes_) == sorted(topics)
     assert vote.score(texts, y) == 1.0  # the topics differ in every word
     assert members["linear"][0].features_ == "words"
 
 
-def test_explain_takes_the_vote_and_explains_its_mgm_member_in_its_labels(corpus, vote):
-    texts, _ = corpus
+def test_explain_takes_the_vote_and_explains_its_mgm_member_in_its_labels(
+    topics_corpus, topics, vote
+):
+    texts, _ = topics_corpus
     (explanation,) = explain(vote, texts[:1])
     assert explanation.label == vote.predict(texts[:1])[0]
     assert round(sum(explanation.sentence_weights[0]), 6) == 1.0
-    assert set(explanation.probabilities) == set(TOPICS)
+    assert set(explanation.probabilities) == set(topics)
     (member,) = explain(vote.named_estimators_["mgm"], texts[:1])
     assert member.label in range(3)  # a member of a vote learns encoded labels
 
 
-def test_the_fitted_vote_pickles(corpus, vote):
-    texts, _ = corpus
+def test_the_fitted_vote_pickles(topics_corpus, vote):
+    texts, _ = topics_corpus
     copy = pickle.loads(pickle.dumps(vote))
     np.testing.assert_allclose(copy.predict_proba(texts), vote.predict_proba(texts), rtol=1e-6)
 
 
-def test_the_vote_is_a_scikit_learn_estimator(corpus):
-    texts, y = corpus
+def test_the_vote_is_a_scikit_learn_estimator(topics_corpus):
+    texts, y = topics_corpus
     vote = make_mgm_vote(mgm_weight=0.5, **{**SMALL, "max_epochs": 1})
     assert clone(vote).get_params()["weights"] == [0.5, 0.5]
     scores = cross_val_score(vote, texts, y, cv=2)
@@ -115,8 +106,8 @@ def test_lexical_features_check_their_input():
         LexicalFeatures().transform(["a text"])
 
 
-def test_explain_refuses_a_vote_without_an_mgm_member(corpus):
-    texts, y = corpus
+def test_explain_refuses_a_vote_without_an_mgm_member(topics_corpus):
+    texts, y = topics_corpus
     linear = make_pipeline(TfidfVectorizer(), LogisticRegression())
     vote = VotingClassifier([("a", linear), ("b", clone(linear))], voting="soft").fit(texts, y)
     with pytest.raises(TypeError, match="no member that is an MGM pipeline"):
@@ -132,11 +123,11 @@ def test_the_calibrated_linear_svc_passes_scikit_learns_estimator_checks():
     assert not failed
 
 
-def test_a_class_rarer_than_the_folds_still_gets_probabilities():
-    texts = [f"{TOPICS[topic]} Story {i}." for i in range(8) for topic in ("sport", "money")]
+def test_a_class_rarer_than_the_folds_still_gets_probabilities(topics):
+    texts = [f"{topics[topic]} Story {i}." for i in range(8) for topic in ("sport", "money")]
     labels = ["sport", "money"] * 8
     member = linear_member("words").fit([*texts, "Rain and storms."], [*labels, "weather"])
-    proba = member.predict_proba(["Rain and storms.", TOPICS["sport"]])
+    proba = member.predict_proba(["Rain and storms.", topics["sport"]])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert member.classes_.tolist() == ["money", "sport", "weather"]
     # one document calibrates nothing well, but its class keeps a share where it belongs
