@@ -3,8 +3,8 @@
 Where a document's topic decides its label, how often each word occurs says
 more than where it occurs; linear models on TF-IDF features are strong there.
 This view gives the network that evidence next to the hierarchical ones: each
-document's distinct words (and, with ``bigram_buckets``, its pairs of
-consecutive words hashed into that many buckets) are weighted by sublinear
+document's distinct words (and, with ``bigram_buckets``, its runs of two
+up to ``ngrams`` consecutive words hashed into that many buckets) are weighted by sublinear
 term frequency times inverse document frequency, L2-normalised as
 scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` does, and summed over
 their embeddings. The document frequencies are counted on the training
@@ -22,12 +22,12 @@ from .documents import UNKNOWN_ID
 _PAIR_MULTIPLIER = 1_000_003
 
 
-def bag_features(batch, vocabulary_size, bigram_buckets=0):
+def bag_features(batch, vocabulary_size, bigram_buckets=0, ngrams=2):
     """Each document's distinct features and their counts.
 
     Features are word ids (unknown words excluded) and, with
-    ``bigram_buckets``, ``vocabulary_size + hash(pair) % bigram_buckets`` for
-    each pair of consecutive known words of a sentence.
+    ``bigram_buckets``, ``vocabulary_size + hash(run) % bigram_buckets`` for
+    each run of 2 to ``ngrams`` consecutive known words of a sentence.
 
     Parameters
     ----------
@@ -36,7 +36,10 @@ def bag_features(batch, vocabulary_size, bigram_buckets=0):
     vocabulary_size : int
         Number of word ids.
     bigram_buckets : int, default=0
-        Buckets for hashed bigrams; 0 uses words only.
+        Buckets for hashed n-grams; 0 uses words only.
+    ngrams : int, default=2
+        Longest run of words hashed; with characters as words, 3 or 4 give
+        the character n-grams of a linear baseline on such text.
 
     Returns
     -------
@@ -57,11 +60,14 @@ def bag_features(batch, vocabulary_size, bigram_buckets=0):
     known = words > UNKNOWN_ID
     sentence_documents = batch.sentence_documents[:, None].expand_as(words)
     documents, features = [sentence_documents[known]], [words[known]]
-    if bigram_buckets:
-        pairs = known[:, :-1] & known[:, 1:]
-        hashed = (words[:, :-1] * _PAIR_MULTIPLIER + words[:, 1:]) % bigram_buckets
-        documents.append(sentence_documents[:, 1:][pairs])
-        features.append(vocabulary_size + hashed[pairs])
+    hashed, runs = words, known
+    for n in range(2, ngrams + 1) if bigram_buckets else ():
+        # each run's hash from the hash of its first n - 1 words, reduced at
+        # every step so that no product leaves int64
+        hashed = (hashed[:, :-1] * _PAIR_MULTIPLIER + words[:, n - 1 :]) % bigram_buckets
+        runs = runs[:, :-1] & known[:, n - 1 :]
+        documents.append(sentence_documents[:, n - 1 :][runs])
+        features.append(vocabulary_size + hashed[runs])
     n_features = vocabulary_size + bigram_buckets
     keys = torch.cat(documents) * n_features + torch.cat(features)
     keys, counts = torch.unique(keys, sorted=True, return_counts=True)
@@ -78,7 +84,9 @@ class BagOfNgrams(nn.Module):
     output_size : int
         Size of each feature's embedding, and of the view.
     bigram_buckets : int, default=0
-        Buckets for hashed bigrams (0: words only).
+        Buckets for hashed n-grams (0: words only).
+    ngrams : int, default=2
+        Longest run of consecutive words hashed into the buckets.
     sparse : bool, default=False
         Give the table sparse gradients, holding only the rows of a batch's
         features (train it with :class:`~sklearn_mgm.sparse_adam.LazyAdam`):
@@ -97,10 +105,11 @@ class BagOfNgrams(nn.Module):
     torch.Size([2, 8])
     """
 
-    def __init__(self, vocabulary_size, output_size, bigram_buckets=0, sparse=False):
+    def __init__(self, vocabulary_size, output_size, bigram_buckets=0, sparse=False, ngrams=2):
         super().__init__()
         self.vocabulary_size = vocabulary_size
         self.bigram_buckets = bigram_buckets
+        self.ngrams = ngrams
         self.output_size = output_size
         n_features = vocabulary_size + bigram_buckets
         self.embedding = nn.EmbeddingBag(n_features, output_size, mode="sum", sparse=sparse)
@@ -128,7 +137,10 @@ class BagOfNgrams(nn.Module):
         for start in range(0, len(documents), chunk_size):
             chunk = documents.take(np.arange(start, min(start + chunk_size, len(documents))))
             _, features, _ = bag_features(
-                collate_documents(chunk, None), self.vocabulary_size, self.bigram_buckets
+                collate_documents(chunk, None),
+                self.vocabulary_size,
+                self.bigram_buckets,
+                self.ngrams,
             )
             frequencies += np.bincount(features.numpy(), minlength=len(frequencies))
         idf = np.where(frequencies > 0, np.log((1 + len(documents)) / (1 + frequencies)) + 1, 0.0)
@@ -144,7 +156,9 @@ class BagOfNgrams(nn.Module):
         weights : Tensor of shape (n_pairs,)
             ``(1 + ln(count)) * idf``, of unit L2 norm per document.
         """
-        documents, features, counts = bag_features(batch, self.vocabulary_size, self.bigram_buckets)
+        documents, features, counts = bag_features(
+            batch, self.vocabulary_size, self.bigram_buckets, self.ngrams
+        )
         weights = (1 + torch.log(counts.to(self.idf.dtype))) * self.idf[features]
         norms = weights.new_zeros(len(batch)).index_add_(0, documents, weights**2).sqrt()
         # a document of unseen features only keeps weights of 0 rather than 0 / 0

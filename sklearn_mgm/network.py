@@ -179,7 +179,11 @@ class MultiGranularityNetwork(nn.Module):
         Give every recurrent encoder a linear skip connection (see
         :class:`~sklearn_mgm.encoders.SequenceEncoder`).
     bigram_buckets : int, default=0
-        Hash buckets for the bag view's bigrams; 0 keeps it to words.
+        Hash buckets for the bag view's n-grams; 0 keeps it to words.
+    bag_ngrams : int, default=2
+        Longest run of consecutive words the bag view hashes into
+        ``bigram_buckets`` (2: bigrams; 3 or 4 with characters as words give
+        character n-grams).
     bag_size : int or None, default=None
         Size of the bag view; None: that of the other views' document vectors.
     sparse_bag : bool, default=False
@@ -232,6 +236,7 @@ class MultiGranularityNetwork(nn.Module):
         pooling="attention+max",
         residual=True,
         bigram_buckets=0,
+        bag_ngrams=2,
         bag_size=None,
         sparse_bag=False,
         view_dropout=0.0,
@@ -250,6 +255,8 @@ class MultiGranularityNetwork(nn.Module):
             raise ValueError(f"view_loss must be 0 or more; got {view_loss!r}.")
         if bigram_buckets < 0:
             raise ValueError(f"bigram_buckets must be 0 or more; got {bigram_buckets!r}.")
+        if not (isinstance(bag_ngrams, int) and bag_ngrams >= 2):
+            raise ValueError(f"bag_ngrams must be an int of 2 or more; got {bag_ngrams!r}.")
         self.granularities = check_granularities(granularities)
         self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=PAD_ID)
         encoders = {
@@ -273,7 +280,7 @@ class MultiGranularityNetwork(nn.Module):
         if "bag" in self.granularities:
             size = bag_size or states * (attention_heads + (pooling == "attention+max"))
             self.bag = views["bag"] = BagOfNgrams(
-                vocabulary_size, size, bigram_buckets, sparse=sparse_bag
+                vocabulary_size, size, bigram_buckets, sparse=sparse_bag, ngrams=bag_ngrams
             )
         if "paragraph" in granularities:
             self.sentence_attention = pool(states)

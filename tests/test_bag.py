@@ -1,5 +1,3 @@
-import itertools
-
 import numpy as np
 import pytest
 import torch
@@ -44,31 +42,47 @@ def test_bigrams_stay_inside_sentences_and_skip_unknown_words():
     assert sorted(counts[bigrams].tolist()) == [1, 1, 1, 1, 2]
 
 
-@pytest.mark.parametrize("buckets", [0, 64])
-def test_tfidf_weights_match_scikit_learn(buckets):
+@pytest.mark.parametrize(("buckets", "ngrams"), [(0, 2), (64, 2), (64, 3), (4096, 4)])
+def test_tfidf_weights_match_scikit_learn(buckets, ngrams):
     docs = TokenizedDocuments.from_nested(NESTED[:3], VOCABULARY)
-    bag = BagOfNgrams(vocabulary_size=6, output_size=4, bigram_buckets=buckets)
+    bag = BagOfNgrams(vocabulary_size=6, output_size=4, bigram_buckets=buckets, ngrams=ngrams)
     bag.count_documents(docs)
     documents, features, weights = bag.tfidf(collate_documents(docs))
     ours = np.zeros((3, 6 + buckets))
     ours[documents.numpy(), features.numpy()] = weights.numpy()
 
+    def hashed(run):
+        code = run[0]
+        for word in run[1:]:
+            code = (code * 1_000_003 + word) % buckets
+        return 6 + code
+
     def feature_names(document):
         sentences = [sentence for paragraph in document for sentence in paragraph]
         words = [w for sentence in sentences for w in sentence if w > 1]
-        pairs = [
-            6 + (a * 1_000_003 + b) % buckets
+        runs = [
+            hashed(sentence[start : start + n])
             for sentence in sentences
-            for a, b in itertools.pairwise(sentence)
-            if buckets and a > 1 and b > 1
+            for n in range(2, ngrams + 1)
+            for start in range(len(sentence) - n + 1)
+            if buckets and all(w > 1 for w in sentence[start : start + n])
         ]
-        return [str(feature) for feature in words + pairs]
+        return [str(feature) for feature in words + runs]
 
     vectorizer = TfidfVectorizer(analyzer=feature_names, sublinear_tf=True)
     theirs = vectorizer.fit_transform(NESTED[:3]).toarray()
     columns = [int(name) for name in vectorizer.get_feature_names_out()]
     np.testing.assert_allclose(ours[:, columns], theirs, rtol=1e-6)
     assert np.count_nonzero(ours) == np.count_nonzero(theirs)
+
+
+def test_longer_ngrams_add_runs_of_known_words_only():
+    batch = collate_documents(TokenizedDocuments.from_nested(NESTED, VOCABULARY))
+    _, bigram_features, bigram_counts = bag_features(batch, 6, bigram_buckets=10_000)
+    _, features, counts = bag_features(batch, 6, bigram_buckets=10_000, ngrams=3)
+    # trigrams of known words within a sentence: "a b a" (doc 0), "d d d" and "d d b" (doc 1)
+    assert len(features) - len(bigram_features) == 3
+    assert counts.sum() - bigram_counts.sum() == 3
 
 
 @pytest.mark.parametrize("buckets", [0, 64])

@@ -377,3 +377,22 @@ def test_word_dropout_makes_known_words_unknown_in_training_only():
 def test_word_dropout_must_be_a_probability_below_one(word_dropout):
     with pytest.raises(ValueError, match=r"word_dropout must be in \[0, 1\)"):
         make_network(word_dropout=word_dropout)
+
+
+@pytest.mark.parametrize("bag_ngrams", [1, 2.5, "3"])
+def test_bag_ngrams_must_be_an_int_of_two_or_more(bag_ngrams):
+    with pytest.raises(ValueError, match="bag_ngrams must be an int of 2 or more"):
+        make_network(bag_ngrams=bag_ngrams)
+
+
+def test_longer_bag_ngrams_change_the_bag_view_only_with_buckets():
+    batch = batch_of(NESTED)
+    torch.manual_seed(0)
+    bigrams = make_network(bigram_buckets=64).eval()
+    torch.manual_seed(0)
+    trigrams = make_network(bigram_buckets=64, bag_ngrams=3).eval()
+    assert not torch.allclose(bigrams(batch), trigrams(batch))
+    torch.manual_seed(0)
+    words_only = make_network().eval()
+    torch.manual_seed(0)
+    torch.testing.assert_close(make_network(bag_ngrams=4).eval()(batch), words_only(batch))

@@ -477,3 +477,12 @@ def test_a_self_attention_encoder_round_trips(tmp_path):
     restored = load(tmp_path / "model")
     assert restored[-1].get_params()["module__encoder"] == encoder
     np.testing.assert_array_equal(restored.predict_proba(TEXTS), model.predict_proba(TEXTS))
+
+
+def test_a_bag_of_longer_hashed_ngrams_round_trips(tmp_path):
+    params = dict(module__bigram_buckets=256, module__bag_ngrams=4, module__bag_size=8)
+    model = make_mgm_pipeline(word_tokenizer="characters", **params, **SMALL).fit(TEXTS, LABELS)
+    save(model, tmp_path / "model")
+    restored = load(tmp_path / "model")
+    assert restored[-1].module_.bag.ngrams == 4
+    np.testing.assert_array_equal(restored.predict_proba(TEXTS), model.predict_proba(TEXTS))
