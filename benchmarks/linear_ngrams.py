@@ -1,6 +1,12 @@
 """TF-IDF + LinearSVC by n-gram range, and the character n-gram baseline, on one corpus.
 
     python benchmarks/linear_ngrams.py trec-fine
+    python benchmarks/linear_ngrams.py chinese-reviews --characters
+
+``--characters`` adds the linear analogues of the bag view on characters with
+hashed character n-grams (``module__bag_ngrams=4``): character 1-4-grams with
+every n-gram kept (``min_df=1``, as the bag keeps them), and the same hashed
+into 262,144 buckets.
 
 The same 5 stratified folds (seed 0) as ``other_corpora.py``; mean accuracy
 and macro-F1 over the folds in %. Corpora: see ``benchmarks/corpora.py``.
@@ -10,7 +16,7 @@ import argparse
 import warnings
 
 from corpora import CORPORA
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
@@ -21,6 +27,7 @@ from sklearn_mgm.baselines import make_models
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", choices=sorted(CORPORA))
+    parser.add_argument("--characters", action="store_true", help="add the bag's analogues")
     args = parser.parse_args()
     texts, labels = CORPORA[args.corpus]()
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, labels))
@@ -31,6 +38,16 @@ def main():
         for ngrams in [(1, 1), (1, 2), (1, 3)]
     }
     models.update(make_models(["char-svc"]))
+    if args.characters:
+        characters = dict(analyzer="char_wb", ngram_range=(1, 4))
+        models["char (1,4) TF-IDF, min_df=1 + LinearSVC"] = make_pipeline(
+            TfidfVectorizer(sublinear_tf=True, **characters), LinearSVC()
+        )
+        models["char (1,4) hashed into 262,144 buckets, TF-IDF + LinearSVC"] = make_pipeline(
+            HashingVectorizer(n_features=262_144, alternate_sign=False, norm=None, **characters),
+            TfidfTransformer(sublinear_tf=True),
+            LinearSVC(),
+        )
     for name, model in models.items():
         with warnings.catch_warnings():
             # the rarest TREC classes have fewer members than folds
