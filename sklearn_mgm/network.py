@@ -255,7 +255,7 @@ class MultiGranularityNetwork(nn.Module):
             raise ValueError(f"view_loss must be 0 or more; got {view_loss!r}.")
         if bigram_buckets < 0:
             raise ValueError(f"bigram_buckets must be 0 or more; got {bigram_buckets!r}.")
-        if not (isinstance(bag_ngrams, int) and bag_ngrams >= 2):
+        if not (isinstance(bag_ngrams, numbers.Integral) and bag_ngrams >= 2):
             raise ValueError(f"bag_ngrams must be an int of 2 or more; got {bag_ngrams!r}.")
         self.granularities = check_granularities(granularities)
         self.embedding = nn.Embedding(vocabulary_size, embedding_dim, padding_idx=PAD_ID)

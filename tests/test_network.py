@@ -1,5 +1,6 @@
 from itertools import combinations
 
+import numpy as np
 import pytest
 import torch
 
@@ -379,7 +380,7 @@ def test_word_dropout_must_be_a_probability_below_one(word_dropout):
         make_network(word_dropout=word_dropout)
 
 
-@pytest.mark.parametrize("bag_ngrams", [1, 2.5, "3"])
+@pytest.mark.parametrize("bag_ngrams", [1, 2.5, "3", True])
 def test_bag_ngrams_must_be_an_int_of_two_or_more(bag_ngrams):
     with pytest.raises(ValueError, match="bag_ngrams must be an int of 2 or more"):
         make_network(bag_ngrams=bag_ngrams)
@@ -396,3 +397,7 @@ def test_longer_bag_ngrams_change_the_bag_view_only_with_buckets():
     words_only = make_network().eval()
     torch.manual_seed(0)
     torch.testing.assert_close(make_network(bag_ngrams=4).eval()(batch), words_only(batch))
+
+
+def test_bag_ngrams_takes_numpy_ints():
+    assert make_network(bigram_buckets=64, bag_ngrams=np.int64(3)).bag.ngrams == 3
