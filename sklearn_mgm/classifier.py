@@ -17,6 +17,7 @@ from .embeddings import (
     describe_coverage,
     embedding_coverage,
 )
+from .granularities import fitted_granularities
 from .labels import (
     LABEL_PARAMETER_CONSTRAINTS,
     IndicatorEncoder,
@@ -28,7 +29,7 @@ from .labels import (
     fit_label_encoder,
     label_names_of,
 )
-from .network import NETWORK_PARAMETER_CONSTRAINTS, VIEWS, MultiGranularityNetwork
+from .network import NETWORK_PARAMETER_CONSTRAINTS, MultiGranularityNetwork
 from .training import (
     TRAINING_PARAMETER_CONSTRAINTS,
     check_seeding_is_reproducible,
@@ -74,11 +75,15 @@ class MultiGranularityClassifier(DocumentNetMixin, NeuralNetClassifier):
         Hidden size per direction of each bidirectional encoder.
     rnn : {"gru", "lstm"}, default="gru"
         Recurrent cell of the encoders.
-    granularities : tuple of {"bag", "word", "sentence", "paragraph"}, \
-default=("bag", "word", "sentence", "paragraph")
+    granularities : "auto" or tuple of {"bag", "word", "sentence", "paragraph"}, \
+default="auto"
         Document views fused before the output layer (any non-empty subset):
         the TF-IDF-weighted bag of the document's words, and attention over
-        its word, sentence or paragraph states.
+        its word, sentence or paragraph states. ``"auto"`` chooses from the
+        training documents: every view where at least half of them hold more
+        than one sentence, otherwise the bag and word views alone (a
+        one-sentence document gives the other two views nothing of their
+        own; see ``granularities_``).
     attention_heads : int, default=1
         Context vectors per attention pool.
     dropout : float, default=0.1
@@ -183,6 +188,9 @@ default=("bag", "word", "sentence", "paragraph")
         ``label_names`` or a DataFrame ``y`` gave them.
     vocabulary_ : dict
         The vocabulary of the documents seen in fit.
+    granularities_ : tuple of str
+        The views the network fuses: ``granularities``, or what ``"auto"``
+        chose from the documents of the first training call.
     embedding_coverage_ : dict
         Shares of the vocabulary (``"vocabulary"``) and of the training tokens
         (``"tokens"``, unknown words included) that found a pretrained vector;
@@ -227,7 +235,7 @@ default=("bag", "word", "sentence", "paragraph")
         freeze_embeddings=False,
         hidden_size=32,
         rnn="gru",
-        granularities=VIEWS,
+        granularities="auto",
         attention_heads=1,
         dropout=0.1,
         class_weight=None,
@@ -390,7 +398,11 @@ default=("bag", "word", "sentence", "paragraph")
 
     def initialize_module(self):
         params = {name: getattr(self, name) for name in NETWORK_PARAMETER_CONSTRAINTS}
-        params.update(vocabulary_size=self.vocabulary_size_, n_classes=len(self.classes_))
+        params.update(
+            vocabulary_size=self.vocabulary_size_,
+            n_classes=len(self.classes_),
+            granularities=self.granularities_,
+        )
         params.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(self.module, params)
         if self._reads_pretrained_vectors:
@@ -498,6 +510,7 @@ default=("bag", "word", "sentence", "paragraph")
         self.label_names_ = label_names_of(self.label_encoder_, names)
         self.vocabulary_ = X.vocabulary
         self.vocabulary_size_ = X.vocabulary_size
+        self.granularities_ = fitted_granularities(self.granularities, X)
         if self.class_weight is not None:
             self.class_weights_ = class_weights(self.class_weight, self.classes_, y)
 

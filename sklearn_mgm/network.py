@@ -32,11 +32,9 @@ from torch import nn
 from .bag import BagOfNgrams
 from .documents import PAD_ID, UNKNOWN_ID
 from .encoders import ENCODERS, RECURRENT_CELLS, SelfAttentionEncoder, SequenceEncoder
+from .granularities import VIEWS, check_granularities
 from .pooling import AttentionPool, gather_rows
 
-GRANULARITIES = ("word", "sentence", "paragraph")
-# every view the network can fuse: the granularities and the bag of n-grams
-VIEWS = ("bag", *GRANULARITIES)
 POOLINGS = ("attention", "attention+max")
 
 # scikit-learn constraints of the network's parameters, as estimators declare them
@@ -49,40 +47,6 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
     "sparse_bag": ["boolean"],
 }
-
-
-def check_granularities(granularities):
-    """The ``granularities`` parameter as a tuple; raise if it is empty, unknown or repeated.
-
-    Parameters
-    ----------
-    granularities : str or iterable of str
-        Names drawn from ``GRANULARITIES``.
-
-    Returns
-    -------
-    tuple of str
-
-    Examples
-    --------
-    >>> check_granularities("word"), check_granularities(["sentence", "paragraph"])
-    (('word',), ('sentence', 'paragraph'))
-    """
-    given = granularities
-    if isinstance(granularities, str):
-        granularities = (granularities,)
-    try:
-        granularities = tuple(granularities)
-    except TypeError:
-        granularities = ()
-    if not granularities or not set(granularities) <= set(VIEWS):
-        raise ValueError(
-            "granularities must be a non-empty tuple drawn from "
-            f"{VIEWS}, e.g. ('word', 'sentence'); got {given!r}."
-        )
-    if len(set(granularities)) != len(granularities):
-        raise ValueError(f"granularities has duplicates: {given!r}.")
-    return granularities
 
 
 def check_encoders(encoder):

@@ -36,6 +36,7 @@ from skorch.history import History
 
 from .cjk import JIEBA_MISSING, jieba_available
 from .classifier import MultiGranularityClassifier
+from .granularities import check_granularities
 from .json_values import (
     decode_labels,
     decode_params,
@@ -261,6 +262,7 @@ def _classifier_files(classifier):
         "label_names": None if names is None else names.tolist(),
         "vocabulary": encode_vocabulary(classifier.vocabulary_),
         "vocabulary_size": int(classifier.vocabulary_size_),
+        "granularities": list(classifier.granularities_),
         "class_weights": None if class_weights is None else np.asarray(class_weights).tolist(),
         "embedding_coverage": getattr(classifier, "embedding_coverage_", None),
         "history": classifier.history_.to_list(),
@@ -475,6 +477,9 @@ def _classifier_from_state(state):
     classifier.label_names_ = None if names is None else np.asarray(names, dtype=str)
     classifier.vocabulary_ = decode_vocabulary(state["vocabulary"])
     classifier.vocabulary_size_ = int(state["vocabulary_size"])
+    # models saved before "auto" existed fuse the views their parameter names
+    views = state.get("granularities", classifier.granularities)
+    classifier.granularities_ = check_granularities(views)
     if state["class_weights"] is not None:
         classifier.class_weights_ = np.asarray(state["class_weights"], dtype=np.float64)
     if state["embedding_coverage"] is not None:

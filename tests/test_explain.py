@@ -31,6 +31,7 @@ GRANULARITIES = [
     ("sentence",),
     ("paragraph",),
     ("bag",),
+    ("bag", "word"),  # what "auto" chooses for one-sentence documents
     ("bag", "word", "sentence", "paragraph"),
 ]
 

@@ -8,7 +8,8 @@ from sklearn_mgm import MultiGranularityNetwork, TokenizedDocuments
 from sklearn_mgm.batching import DocumentBatch, collate_documents
 from sklearn_mgm.documents import UNKNOWN_ID
 from sklearn_mgm.encoders import SelfAttentionEncoder, SequenceEncoder
-from sklearn_mgm.network import GRANULARITIES, VIEWS, AttentionPool
+from sklearn_mgm.granularities import GRANULARITIES, VIEWS
+from sklearn_mgm.network import AttentionPool
 
 VOCABULARY = {w: i for i, w in enumerate("abcdefghij", start=2)}
 NESTED = [

@@ -404,8 +404,13 @@ def test_forged_files_with_matching_checksums_cannot_run_code(tmp_path, pipe):
             lambda state: state["params"].update(lowercase="yes"),
             "'lowercase' parameter of HierarchicalTokenizer must be an instance of 'bool'",
         ),
+        (
+            "classifier.json",
+            lambda state: state.update(granularities=["word", "letter"]),
+            "granularities must be a non-empty tuple",
+        ),
     ],
-    ids=["interrupted", "classifier parameter", "tokenizer parameter"],
+    ids=["interrupted", "classifier parameter", "tokenizer parameter", "views"],
 )
 def test_forged_values_are_refused(tmp_path, pipe, name, edit, message):
     save(pipe, tmp_path / "m")
@@ -485,4 +490,13 @@ def test_a_bag_of_longer_hashed_ngrams_round_trips(tmp_path):
     save(model, tmp_path / "model")
     restored = load(tmp_path / "model")
     assert restored[-1].module_.bag.ngrams == 4
+    np.testing.assert_array_equal(restored.predict_proba(TEXTS), model.predict_proba(TEXTS))
+
+
+def test_a_model_saved_before_auto_fuses_the_views_its_parameter_names(tmp_path):
+    model = make_mgm_pipeline(granularities=("word", "sentence"), **SMALL).fit(TEXTS, LABELS)
+    save(model, tmp_path / "model")
+    edit_json(tmp_path / "model", "classifier.json", lambda state: state.pop("granularities"))
+    restored = load(tmp_path / "model")
+    assert restored[-1].granularities_ == ("word", "sentence")
     np.testing.assert_array_equal(restored.predict_proba(TEXTS), model.predict_proba(TEXTS))
