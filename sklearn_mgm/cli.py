@@ -252,7 +252,8 @@ def _train(args):
             file=sys.stderr,
         )
         return 130
-    print(f"saved the model to {args.model}")
+    views = ", ".join(classifier.granularities_)
+    print(f"saved the model to {args.model} (views: {views})")
     return 0
 
 

@@ -296,9 +296,10 @@ def test_train_fits_the_seeded_pipeline_shows_progress_and_saves(tmp_path, capsy
     out = capsys.readouterr().out
     assert "Training on" in out and "12 documents, 2 classes (seed 3)" in out
     assert "epoch" in out and "train_loss" in out
-    assert f"saved the model to {model}" in out
     texts, labels = read_labelled_texts(path, "body", "topic")
     expected = make_mgm_pipeline(random_state=3, max_epochs=1).fit(texts, labels)
+    views = ", ".join(expected[-1].granularities_)
+    assert f"saved the model to {model} (views: {views})" in out
     np.testing.assert_array_equal(load(model).predict_proba(texts), expected.predict_proba(texts))
 
 
