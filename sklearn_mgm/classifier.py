@@ -17,7 +17,12 @@ from .embeddings import (
     describe_coverage,
     embedding_coverage,
 )
-from .granularities import fitted_granularities
+from .granularities import (
+    check_granularities,
+    check_granularities_parameter,
+    fitted_granularities,
+    is_auto,
+)
 from .labels import (
     LABEL_PARAMETER_CONSTRAINTS,
     IndicatorEncoder,
@@ -398,13 +403,17 @@ default="auto"
 
     def initialize_module(self):
         params = {name: getattr(self, name) for name in NETWORK_PARAMETER_CONSTRAINTS}
+        # "auto" keeps the views chosen at the first fit; named views apply at once,
+        # as any other parameter does when skorch rebuilds a fitted network
+        views = self.granularities_ if is_auto(self.granularities) else self.granularities
         params.update(
             vocabulary_size=self.vocabulary_size_,
             n_classes=len(self.classes_),
-            granularities=self.granularities_,
+            granularities=check_granularities(views),
         )
         params.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(self.module, params)
+        self.granularities_ = getattr(self.module_, "granularities", params["granularities"])
         if self._reads_pretrained_vectors:
             self._vector_cache().copy_into(
                 self.module_.embedding, self.pretrained_embeddings, self.vocabulary_
@@ -497,6 +506,7 @@ default="auto"
         for prefix in ("iterator_train", "iterator_valid"):
             keywords = self.get_params_for(prefix)
             check_loader_keywords(keywords, training=prefix == "iterator_train", prefix=prefix)
+        check_granularities_parameter(self.granularities)  # before fit changes anything
         X, y = check_training_data(X, y, name)
         if sample_weight is not None:
             sample_weight = check_sample_weights(sample_weight, X)

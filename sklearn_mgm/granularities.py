@@ -85,11 +85,35 @@ def fitted_granularities(granularities, documents):
     >>> fitted_granularities(["word", "sentence"], one_sentence_each)
     ('word', 'sentence')
     """
-    if not (isinstance(granularities, str) and granularities == AUTO):
-        try:
-            return check_granularities(granularities)
-        except ValueError as error:
-            raise ValueError(f"{error} Or 'auto': the views that suit the documents.") from None
-    if np.median(documents.n_sentences) > 1:
+    if not is_auto(granularities):
+        return check_granularities_parameter(granularities)
+    if np.mean(documents.n_sentences > 1) >= 0.5:
         return VIEWS
     return ("bag", "word")
+
+
+def check_granularities_parameter(granularities):
+    """A classifier's ``granularities``: ``"auto"``, or the views as a checked tuple.
+
+    Examples
+    --------
+    >>> check_granularities_parameter("auto"), check_granularities_parameter(["word"])
+    ('auto', ('word',))
+    """
+    if is_auto(granularities):
+        return AUTO
+    try:
+        return check_granularities(granularities)
+    except ValueError as error:
+        raise ValueError(f"{error} Or 'auto': the views that suit the documents.") from None
+
+
+def is_auto(granularities):
+    """Whether ``granularities`` asks for the views to be chosen from the documents.
+
+    Examples
+    --------
+    >>> is_auto("auto"), is_auto(("bag", "word"))
+    (True, False)
+    """
+    return isinstance(granularities, str) and granularities == AUTO

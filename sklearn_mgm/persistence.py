@@ -262,7 +262,10 @@ def _classifier_files(classifier):
         "label_names": None if names is None else names.tolist(),
         "vocabulary": encode_vocabulary(classifier.vocabulary_),
         "vocabulary_size": int(classifier.vocabulary_size_),
-        "granularities": list(classifier.granularities_),
+        # the views the weights fit (a model pickled before "auto" has no granularities_)
+        "granularities": list(
+            getattr(classifier, "granularities_", classifier.module_.granularities)
+        ),
         "class_weights": None if class_weights is None else np.asarray(class_weights).tolist(),
         "embedding_coverage": getattr(classifier, "embedding_coverage_", None),
         "history": classifier.history_.to_list(),
@@ -276,6 +279,11 @@ def _classifier_files(classifier):
         "classifier.json": json_bytes(state, "the classifier's history"),
         "classifier.safetensors": safetensors.torch.save(weights),
     }
+
+
+def _fused_views(classifier):
+    """The views the weights fit (a model pickled before "auto" has no granularities_)."""
+    return getattr(classifier, "granularities_", None) or classifier.module_.granularities
 
 
 # --- writing -----------------------------------------------------------------------

@@ -45,6 +45,7 @@ def documents_of(sentence_counts, paragraphs=1):
         ([1, 1, 3], ("bag", "word")),  # a third of the documents hold several
         ([0, 0, 5], ("bag", "word")),  # empty documents hold no sentence
         ([1, 2], VIEWS),  # half of them
+        ([0, 2], VIEWS),  # half of them, beside an empty document
         ([4, 6, 1], VIEWS),
     ],
 )
@@ -115,4 +116,44 @@ def test_the_chosen_views_are_saved_with_the_model(tmp_path):
     restored = load(tmp_path / "model")
     assert restored[-1].granularities == "auto"
     assert restored[-1].granularities_ == restored[-1].module_.granularities == ("bag", "word")
+    np.testing.assert_array_equal(restored.predict_proba(texts), pipe.predict_proba(texts))
+
+
+def test_named_views_apply_when_skorch_rebuilds_a_fitted_network():
+    texts, labels = zip(*QUESTIONS)
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    classifier = MultiGranularityClassifier(**SMALL).fit(X, labels)
+    assert classifier.granularities_ == ("bag", "word")
+    classifier.set_params(granularities=("word", "sentence"))
+    classifier.set_params(module__view_loss=0.2)  # rebuilds the network
+    assert classifier.granularities_ == classifier.module_.granularities == ("word", "sentence")
+    classifier.set_params(granularities="auto", module__view_loss=0.0)
+    assert classifier.granularities_ == classifier.module_.granularities == ("word", "sentence")
+
+
+def test_the_fitted_views_are_those_of_the_network():
+    texts, labels = zip(*QUESTIONS)
+    pipe = make_mgm_pipeline(module__granularities=("sentence",), **SMALL).fit(texts, labels)
+    assert pipe[-1].granularities_ == pipe[-1].module_.granularities == ("sentence",)
+
+
+def test_bad_views_leave_a_fitted_classifier_as_it_was():
+    texts, labels = zip(*QUESTIONS)
+    X = HierarchicalTokenizer(sentence_model="untrained").fit_transform(texts)
+    classifier = MultiGranularityClassifier(**SMALL).fit(X, labels)
+    expected = classifier.predict_proba(X)
+    classifier.set_params(granularities=("word", "letter"))
+    with pytest.raises(ValueError, match="Or 'auto'"):
+        classifier.fit(X, ["x"] * len(labels))
+    assert classifier.classes_.tolist() == ["money", "sport"]
+    np.testing.assert_array_equal(classifier.predict_proba(X), expected)
+
+
+def test_a_model_pickled_before_auto_can_be_saved(tmp_path):
+    texts, labels = zip(*QUESTIONS)
+    pipe = make_mgm_pipeline(granularities=("word", "sentence"), **SMALL).fit(texts, labels)
+    del pipe[-1].granularities_  # as a classifier unpickled from an older version
+    save(pipe, tmp_path / "model")
+    restored = load(tmp_path / "model")
+    assert restored[-1].granularities_ == ("word", "sentence")
     np.testing.assert_array_equal(restored.predict_proba(texts), pipe.predict_proba(texts))
