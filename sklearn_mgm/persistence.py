@@ -262,10 +262,7 @@ def _classifier_files(classifier):
         "label_names": None if names is None else names.tolist(),
         "vocabulary": encode_vocabulary(classifier.vocabulary_),
         "vocabulary_size": int(classifier.vocabulary_size_),
-        # the views the weights fit (a model pickled before "auto" has no granularities_)
-        "granularities": list(
-            getattr(classifier, "granularities_", classifier.module_.granularities)
-        ),
+        "granularities": list(_fused_views(classifier)),
         "class_weights": None if class_weights is None else np.asarray(class_weights).tolist(),
         "embedding_coverage": getattr(classifier, "embedding_coverage_", None),
         "history": classifier.history_.to_list(),
