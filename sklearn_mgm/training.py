@@ -1,4 +1,4 @@
-"""What runs around the network in fit and predict: torch's seed and threads, and loss checks.
+"""What runs around the network in fit and predict: torch's seed, threads and memory, loss checks.
 
 ``random_state`` makes a fit reproducible by seeding torch's global random
 number generator inside :func:`torch_settings`, which restores the caller's
@@ -21,6 +21,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, LRScheduler, ProgressBar
 from skorch.utils import to_numpy
 from torch.optim.lr_scheduler import CosineAnnealingLR
+
+from .allocation import reused_memory
 
 # scikit-learn constraints of MultiGranularityClassifier's training parameters,
 # skorch's own among them (skorch checks only their names)
@@ -81,7 +83,9 @@ def derived_seed(random_state, offset=0):
 
 @contextmanager
 def torch_settings(seed=None, n_threads=None):
-    """Seed torch and set its intra-op threads inside the block; restore both after it.
+    """Seed torch, set its threads and reuse freed memory inside the block; restore after it.
+
+    Freed memory is reused by :func:`~sklearn_mgm.allocation.reused_memory`.
 
     Parameters
     ----------
@@ -102,12 +106,13 @@ def torch_settings(seed=None, n_threads=None):
     if n_threads is not None:
         torch.set_num_threads(n_threads)
     try:
-        if seed is None:
-            yield
-        else:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
+        with reused_memory():
+            if seed is None:
                 yield
+            else:
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(seed)
+                    yield
     finally:
         torch.set_num_threads(previous)
 
