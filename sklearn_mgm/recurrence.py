@@ -71,14 +71,18 @@ def _recur(gates_x, weight_hh, bias_hh, batch_sizes, keep):
     """The forward recurrence; with ``keep``, also what the backward pass reads.
 
     ``gates_x`` (2, M, 3H) holds each step's input projections in step order.
-    Returns the states (2, M, H) and, with ``keep``, a (2, M, 5H) tensor of
-    the reset and update gates, the candidate states, the hidden projections
-    of the candidate and the previous states.
+    Returns the states (2, M, H) and, with ``keep``, a (2, M, 3H) tensor of
+    the reset and update gates and the candidate states, and a (2, M, 2H) one
+    of the hidden projections of the candidate and the previous states (two
+    tensors, not one: each stays under the size that ``malloc`` maps afresh,
+    see :mod:`sklearn_mgm.allocation`).
     """
     two, n_items, three_h = gates_x.shape
     size = three_h // 3
     states = gates_x.new_empty(two, n_items, size)
-    kept = gates_x.new_empty(two, n_items, 5 * size) if keep else None
+    kept = None
+    if keep:
+        kept = gates_x.new_empty(two, n_items, 3 * size), gates_x.new_empty(two, n_items, 2 * size)
     transposed = weight_hh.transpose(1, 2)  # (2, H, 3H)
     state = gates_x.new_zeros(two, batch_sizes[0], size)
     for start, stop in _step_bounds(batch_sizes):
@@ -91,11 +95,11 @@ def _recur(gates_x, weight_hh, bias_hh, batch_sizes, keep):
         state = torch.lerp(candidate, previous, update)  # (1 - z) * n + z * h
         states[:, start:stop] = state
         if keep:
-            step = kept[:, start:stop]
-            step[..., : 2 * size] = reset_update
-            step[..., 2 * size : 3 * size] = candidate
-            step[..., 3 * size : 4 * size] = hidden[..., 2 * size :]
-            step[..., 4 * size :] = previous
+            gates, recurrent = kept[0][:, start:stop], kept[1][:, start:stop]
+            gates[..., : 2 * size] = reset_update
+            gates[..., 2 * size :] = candidate
+            recurrent[..., :size] = hidden[..., 2 * size :]
+            recurrent[..., size:] = previous
     return states, kept
 
 
@@ -152,13 +156,13 @@ class _BidirectionalGRU(torch.autograd.Function):
         weight_ih, bias_ih, weight_hh, bias_hh = weights
         gates_x = _project(inputs, rows, weight_ih, bias_ih)
         states, kept = _recur(gates_x, weight_hh, bias_hh, batch_sizes, keep=True)
-        ctx.save_for_backward(inputs, rows, positions, weight_ih, weight_hh, states, kept)
+        ctx.save_for_backward(inputs, rows, positions, weight_ih, weight_hh, states, *kept)
         ctx.batch_sizes = batch_sizes
         return _scatter_states(states, positions, n_positions)
 
     @staticmethod
     def backward(ctx, grad_output):
-        inputs, rows, positions, weight_ih, weight_hh, states, kept = ctx.saved_tensors
+        inputs, rows, positions, weight_ih, weight_hh, states, gates, recurrent = ctx.saved_tensors
         two, n_items, size = states.shape
         grad_states = torch.stack(
             [grad_output[positions[0], :size], grad_output[positions[1], size:]]
@@ -169,10 +173,10 @@ class _BidirectionalGRU(torch.autograd.Function):
         grad_candidate = torch.empty_like(states)
         carried = states.new_zeros(two, ctx.batch_sizes[0], size)
         for start, stop in reversed(_step_bounds(ctx.batch_sizes)):
-            step = kept[:, start:stop]
+            step, step_recurrent = gates[:, start:stop], recurrent[:, start:stop]
             reset, update = step[..., :size], step[..., size : 2 * size]
-            candidate, hidden_n = step[..., 2 * size : 3 * size], step[..., 3 * size : 4 * size]
-            previous = step[..., 4 * size :]
+            candidate = step[..., 2 * size :]
+            hidden_n, previous = step_recurrent[..., :size], step_recurrent[..., size:]
             grad = grad_states[:, start:stop] + carried[:, : stop - start]
             through_candidate = torch.ops.aten.tanh_backward(
                 torch.addcmul(grad, grad, update, value=-1), candidate
@@ -187,7 +191,12 @@ class _BidirectionalGRU(torch.autograd.Function):
             torch.mul(through_candidate, reset, out=hidden[..., 2 * size :])
             grad_candidate[:, start:stop] = through_candidate
             carried[:, : stop - start] = torch.baddbmm(grad * update, hidden, weight_hh)
-        grad_gates_x = torch.cat([grad_hidden[..., : 2 * size], grad_candidate], dim=2)
+        grad_weight_hh = torch.bmm(grad_hidden.transpose(1, 2), recurrent[..., size:])
+        grad_bias_hh = grad_hidden.sum(dim=1)
+        # the input projections' gradients differ from the hidden ones in n only:
+        # overwrite it in place rather than concatenate a copy of the whole
+        grad_gates_x = grad_hidden
+        grad_gates_x[..., 2 * size :] = grad_candidate
         grad_inputs, grad_weight_ih, grad_bias_ih = _project_backward(
             inputs, rows, weight_ih, grad_gates_x, ctx.needs_input_grad[0]
         )
@@ -199,8 +208,8 @@ class _BidirectionalGRU(torch.autograd.Function):
             None,
             grad_weight_ih,
             grad_bias_ih,
-            torch.bmm(grad_hidden.transpose(1, 2), kept[..., 4 * size :]),
-            grad_hidden.sum(dim=1),
+            grad_weight_hh,
+            grad_bias_hh,
         )
 
 
