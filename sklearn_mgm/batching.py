@@ -230,7 +230,6 @@ class DocumentBatch:
       ``word_groups`` laid end to end, each group's (rows × width) grid
       flattened row by row: word ``w`` of the sentence at place ``r`` of
       group ``g`` is at ``sum(G_i * width_i for i < g) + r * width_g + w``.
-      :meth:`join_group_grids` lays them out so, and
       :meth:`in_sentence_order` undoes the grouping of per-sentence rows.
 
     Attributes
@@ -281,20 +280,6 @@ class DocumentBatch:
     def __len__(self):
         # skorch reads len(batch) as the number of samples in it
         return self.paragraph_index.shape[0]
-
-    def join_group_grids(self, grids):
-        """Lay per-group word states end to end, where ``document_word_index`` points.
-
-        Parameters
-        ----------
-        grids : list of Tensor of shape (G, width, D)
-            One per entry of ``word_groups``, in their order.
-
-        Returns
-        -------
-        Tensor of shape (sum of G * width, D)
-        """
-        return torch.cat([grid.flatten(0, 1) for grid in grids])
 
     def in_sentence_order(self, rows):
         """Per-sentence rows computed group by group, put back in sentence order.

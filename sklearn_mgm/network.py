@@ -328,19 +328,22 @@ class MultiGranularityNetwork(nn.Module):
     def _hierarchical_views(self, batch, return_attention, views, attention):
         """Add the word, sentence and paragraph views (and their weights) to the dicts."""
         sentence_index, paragraph_index = batch.sentence_index, batch.paragraph_index
-        word_states, sentences, word_weights = self._encode_words(batch, return_attention)
+        grids, masks, sentences, word_weights = self._encode_words(batch, return_attention)
         if "word" in self.granularities:
-            # documents differ much in length: pool their words without padding
-            present = batch.document_word_index > 0  # (B, Wdoc)
-            documents = present.nonzero()[:, 0]  # row by row, as index[present] lists them
-            words = word_states[batch.document_word_index[present] - 1]  # (n, 2H)
-            views["word"], weights = self.document_word_attention.pool_segments(
-                words, documents, len(batch), self._sentence_maxima(batch, sentences)
+            # documents differ much in length: pool their words sentence by
+            # sentence on the groups' grids, then combine each document's sentences
+            groups = [rows for rows, _, _ in batch.word_groups]
+            part_rows = batch.sentence_documents[torch.cat(groups) if groups else slice(0)]
+            views["word"], weights = self.document_word_attention.pool_parts(
+                grids,
+                masks,
+                part_rows,
+                len(batch),
+                self._sentence_maxima(batch, sentences),
+                return_weights=return_attention,
             )  # (B, K*2H)
             if return_attention:
-                grid = weights.new_zeros(*present.shape, weights.shape[1])
-                grid[present] = weights
-                attention["document_word"] = grid  # (B, Wdoc, K)
+                attention["document_word"] = self._document_word_weights(batch, weights)
         if return_attention and self._needs_sentences:
             attention["word"] = word_weights
         if self._needs_sentences:
@@ -367,6 +370,17 @@ class MultiGranularityNetwork(nn.Module):
                 paragraph_states, paragraph_mask
             )  # (B, K*2H)
 
+    def _document_word_weights(self, batch, weights):
+        """Per-group word weights laid out by ``document_word_index``: (B, Wdoc, K)."""
+        heads = self.document_word_attention.context.shape[0]
+        flat = (
+            torch.cat([group.flatten(0, 1) for group in weights])
+            if weights
+            else self.embedding.weight.new_zeros(1, heads)
+        )  # (ΣG*W, K), the groups laid end to end
+        index = batch.document_word_index
+        return flat[(index - 1).clamp(min=0)] * (index > 0)[..., None]
+
     def _sentence_maxima(self, batch, sentences):
         """Each sentence's maximum word state and its document, where the sentence pool has them.
 
@@ -375,15 +389,12 @@ class MultiGranularityNetwork(nn.Module):
         rows a document instead of every word.
         """
         if not self._needs_sentences or not self.word_attention.max_pool:
-            return None  # pool_segments takes the maximum over the words themselves
+            return None  # pool_parts takes the maximum over the words themselves
         size = self.word_encoder.output_size
         return sentences[:, -size:], batch.sentence_documents  # (S, 2H), (S,)
 
     def _word_grids(self, batch):
         """Word states and word ids of each group of ``batch.word_groups``, (G, W, 2H) and (G, W).
-
-        Also returns the states of the groups laid end to end, (ΣG*W, 2H),
-        where the encoder produced them so (else None).
 
         Each distinct word of the batch is embedded (and dropped out) once,
         so all its occurrences in the batch share one dropout mask; an
@@ -393,7 +404,7 @@ class MultiGranularityNetwork(nn.Module):
         """
         word_ids = [batch.words[rows, :width] for rows, _, width in batch.word_groups]
         if not word_ids:
-            return [], [], None
+            return [], []
         sizes = [words.numel() for words in word_ids]
         flat_ids = torch.cat([words.flatten() for words in word_ids])  # (ΣG*W,)
         distinct, occurrences = torch.unique(flat_ids, return_inverse=True)
@@ -407,7 +418,6 @@ class MultiGranularityNetwork(nn.Module):
                     )
                 ],
                 word_ids,
-                None,
             )
         offsets = np.cumsum(sizes) - sizes
         starts = np.concatenate(
@@ -421,33 +431,27 @@ class MultiGranularityNetwork(nn.Module):
             table, starts, lengths, flat_ids != PAD_ID, item_rows=occurrences
         )  # (ΣG*W, 2H)
         grids = [grid.view(*words.shape, -1) for grid, words in zip(flat.split(sizes), word_ids)]
-        return grids, word_ids, flat
+        return grids, word_ids
 
     def _encode_words(self, batch, return_attention):
         """Encode the words, and pool each group of similar-length sentences on its grid.
 
-        Returns the word states of the groups flattened end to end (for the
-        document-level word view), the pooled sentence vectors in sentence
-        order and, with ``return_attention``, the word weights as a
-        (sentences, longest sentence, heads) grid in sentence order.
+        Returns the word states of each group, (G, W, 2H), and where they hold
+        a word, (G, W); the pooled sentence vectors in sentence order and,
+        with ``return_attention``, the word weights as a (sentences, longest
+        sentence, heads) grid in sentence order.
         """
-        grids, word_ids, joined = self._word_grids(batch)
+        grids, word_ids = self._word_grids(batch)
+        masks = [words != PAD_ID for words in word_ids]
         sentences, weights = [], []
         if self._needs_sentences:
-            for encoded, words in zip(grids, word_ids):
-                pooled, group_weights = self.word_attention(encoded, words != PAD_ID)  # (G, K*2H)
+            for encoded, words, mask in zip(grids, word_ids, masks):
+                pooled, group_weights = self.word_attention(encoded, mask)  # (G, K*2H)
                 sentences.append(pooled)
                 if return_attention:
                     padding = batch.words.shape[1] - words.shape[1]
                     weights.append(nn.functional.pad(group_weights, (0, 0, 0, padding)))
         zeros = self.embedding.weight.new_zeros  # for a batch without a single word
-        size = self.word_encoder.output_size
-        if "word" not in self.granularities or not grids:
-            word_states = zeros(0, size)
-        elif joined is not None:
-            word_states = joined  # (ΣG*W, 2H)
-        else:
-            word_states = batch.join_group_grids(grids)
         if self._needs_sentences:
             pool = self.word_attention
             sentences = (
@@ -461,4 +465,4 @@ class MultiGranularityNetwork(nn.Module):
             )  # (S, Wmax, K)
         else:
             sentences = weights = None
-        return word_states, sentences, weights
+        return grids, masks, sentences, weights

@@ -1,9 +1,9 @@
 """Pooling of a level's items into one vector per row: attention beside the maximum.
 
-:class:`AttentionPool` reads items laid out in padded rows, or listed one
-after another with the row of each (:meth:`AttentionPool.pool_segments`),
-which reads no padding; :func:`gather_rows` lays items out by an index
-matrix for the padded form.
+:class:`AttentionPool` reads items laid out in padded rows, or in padded
+parts of rows (a document's words, sentence by sentence:
+:meth:`AttentionPool.pool_parts`), which reads no row's padding;
+:func:`gather_rows` lays items out by an index matrix for the padded form.
 """
 
 import torch
@@ -55,51 +55,84 @@ class AttentionPool(nn.Module):
         largest = largest.masked_fill(~mask.any(dim=1)[:, None, None], 0)  # (N, 1, D)
         return torch.cat([pooled, largest], dim=1).flatten(1), weights  # (N, (K+1) * D)
 
-    def pool_segments(self, items, segments, n_segments, maxima=None):
-        """Pool items listed one after another, each tagged with its row: no padding is read.
+    def pool_parts(self, parts, masks, part_rows, n_rows, maxima=None, return_weights=False):
+        """Pool items that come in padded parts (a document's words, sentence by sentence).
 
         Gives what calling the pool gives for the same items laid out in padded
-        rows, at the cost of the items alone (a document's words, where
-        documents differ much in length).
+        rows, without laying them out: each part's softmax terms and weighted sum
+        are taken on its own grid, and the parts of a row are then combined
+        (a softmax over a row is the parts' softmaxes, each scaled by its
+        share of the row's total). Only the parts' sums move between rows.
 
         Parameters
         ----------
-        items : Tensor of shape (n_items, D)
-        segments : LongTensor of shape (n_items,)
-            Row (in ``range(n_segments)``) of each item.
-        n_segments : int
+        parts : list of Tensor of shape (G, L, D)
+            Groups of parts, each part a row of items padded to its group's width.
+        masks : list of BoolTensor of shape (G, L)
+            True where a part holds an item; every part holds at least one.
+        part_rows : LongTensor of shape (sum of G,)
+            Row (in ``range(n_rows)``) of each part, the groups one after another.
+        n_rows : int
         maxima : tuple of (Tensor of shape (m, D), LongTensor of shape (m,)) or None, default=None
-            With ``max_pool``, the maxima of groups of the items (the words of
-            each sentence, for a document's words) and the row of each group:
-            the maximum of a row is then taken over its groups' maxima, the
-            same value at a fraction of the cost. None takes it over the items.
+            With ``max_pool``, the maxima of the parts and the row of each, where
+            the caller has them; None takes them from ``parts``.
+        return_weights : bool, default=False
+            Also return each item's attention weights within its row.
 
         Returns
         -------
-        pooled : Tensor of shape (n_segments, output_size)
-            Zeros for a row without items.
-        weights : Tensor of shape (n_items, K)
-            Each item's attention weights within its row.
+        pooled : Tensor of shape (n_rows, output_size)
+            Zeros for a row without parts.
+        weights : list of Tensor of shape (G, L, K) or None
+            Laid out like ``parts``, zeros at padding; None unless asked for.
         """
-        scores = torch.tanh(self.projection(items)) @ self.context.T  # (n, K)
-        heads = scores.shape[1]
-        rows = segments[:, None].expand(-1, heads)
-        top = scores.new_zeros(n_segments, heads).scatter_reduce(
-            0, rows, scores, "amax", include_self=False
-        )
-        exponentials = torch.exp(scores - top[segments])
-        totals = scores.new_zeros(n_segments, heads).index_add(0, segments, exponentials)
-        weights = exponentials / totals[segments]  # (n, K)
-        weighted = (weights.to(items.dtype)[:, :, None] * items[:, None, :]).flatten(1)
-        pooled = items.new_zeros(n_segments, heads * items.shape[1]).index_add(
-            0, segments, weighted
-        )  # (N, K * D)
+        lowest = torch.finfo(parts[0].dtype).min if parts else 0.0
+        exponentials, tops = [], []
+        for items, mask in zip(parts, masks):
+            scores = torch.tanh(self.projection(items)) @ self.context.T  # (G, L, K)
+            # a softmax does not depend on the shift subtracted: no gradient through it
+            top = scores.detach().masked_fill(~mask[..., None], lowest).amax(dim=1)  # (G, K)
+            exponentials.append(torch.exp(scores - top[:, None]) * mask[..., None])
+            tops.append(top)
+        heads, size = self.context.shape
+        rows = part_rows[:, None].expand(-1, heads)
+        top = torch.cat(tops) if tops else self.context.new_zeros(0, heads)
+        row_top = top.new_full((n_rows, heads), lowest).scatter_reduce(0, rows, top, "amax")
+        scale = torch.exp(top - row_top[part_rows])  # (P, K): each part's share of its row
+        if exponentials:
+            totals = torch.cat([values.sum(dim=1) for values in exponentials]) * scale
+            sums = torch.cat(
+                [torch.einsum("glk,gld->gkd", e, items) for e, items in zip(exponentials, parts)]
+            )  # (P, K, D)
+        else:
+            totals, sums = top.new_zeros(0, heads), top.new_zeros(0, heads, size)
+        row_totals = totals.new_zeros(n_rows, heads).index_add(0, part_rows, totals)
+        row_totals = row_totals.clamp(min=torch.finfo(totals.dtype).tiny)  # a row without parts
+        weighted = sums * scale[..., None]  # (P, K, D)
+        pooled = weighted.new_zeros(n_rows, heads, size).index_add(0, part_rows, weighted)
+        pooled = (pooled / row_totals[..., None]).flatten(1)  # (N, K * D)
+        weights = None
+        if return_weights:
+            factors = (scale / row_totals[part_rows]).split([len(items) for items in parts])
+            weights = [e * factor[:, None] for e, factor in zip(exponentials, factors)]
         if not self.max_pool:
             return pooled, weights
-        maximised, rows = (items, segments) if maxima is None else maxima
-        largest = items.new_zeros(n_segments, items.shape[1]).scatter_reduce(
-            0, rows[:, None].expand_as(maximised), maximised, "amax", include_self=False
-        )  # (N, D), zeros for a row without items
+        if maxima is None:
+            maxima = (
+                torch.cat(
+                    [
+                        items.masked_fill(~mask[..., None], lowest).amax(dim=1)
+                        for items, mask in zip(parts, masks)
+                    ]
+                )
+                if parts
+                else pooled.new_zeros(0, size),
+                part_rows,
+            )
+        maximised, maxima_rows = maxima
+        largest = pooled.new_zeros(n_rows, size).scatter_reduce(
+            0, maxima_rows[:, None].expand_as(maximised), maximised, "amax", include_self=False
+        )  # (N, D), zeros for a row without parts
         return torch.cat([pooled, largest], dim=1), weights
 
 

@@ -192,47 +192,78 @@ def test_the_maximum_sits_beside_the_heads_and_ignores_padding():
     torch.testing.assert_close(pooled[1], torch.zeros(4))  # no item at all
 
 
+# rows 0-3 of items come in parts (sentences) of two groups of widths 3 and 1;
+# row 2 has no part, row 3 has parts in both groups
+PART_GROUPS = [[(0, 2), (0, 3), (3, 3), (3, 2)], [(1, 1), (3, 1)]]  # (row, items) per part
+
+
+def parts_and_rows(items):
+    """``items`` (n, D) laid out as PART_GROUPS' grids and as padded rows, with masks."""
+    padded = torch.cat([items, items.new_zeros(1, items.shape[1])])  # row n: padding
+    n, next_item = len(items), 0
+    by_row = {row: [] for row in range(4)}
+    grids, masks, part_rows = [], [], []
+    for group in PART_GROUPS:
+        width = max(length for _, length in group)
+        index = torch.full((len(group), width), n)
+        for place, (row, length) in enumerate(group):
+            taken = torch.arange(next_item, next_item + length)
+            index[place, :length] = taken
+            by_row[row].append(taken)
+            part_rows.append(row)
+            next_item += length
+        grids.append(padded[index])
+        masks.append(index < n)
+    longest = max(sum(len(t) for t in taken) for taken in by_row.values())
+    row_index = torch.full((4, longest), n)
+    for row, taken in by_row.items():
+        flat = torch.cat(taken) if taken else torch.zeros(0, dtype=torch.long)
+        row_index[row, : len(flat)] = flat
+    return grids, masks, torch.tensor(part_rows), padded[row_index], row_index < n, row_index
+
+
 @pytest.mark.parametrize("heads, max_pool", [(1, True), (2, False)])
-def test_pooling_listed_items_gives_what_padded_rows_give(heads, max_pool):
+def test_pooling_parts_gives_what_padded_rows_give(heads, max_pool):
     torch.manual_seed(0)
     pool = AttentionPool(input_size=3, heads=heads, max_pool=max_pool).double()
-    torch.nn.init.normal_(pool.context)
-    items = torch.randn(4, 5, 3, dtype=torch.float64, requires_grad=True)
-    mask = torch.arange(5) < torch.tensor([5, 2, 0, 3])[:, None]  # row 2 has no item
+    torch.nn.init.normal_(pool.context, std=3.0)
+    items = torch.randn(12, 3, dtype=torch.float64, requires_grad=True)
+    grids, masks, part_rows, rows, row_mask, row_index = parts_and_rows(items)
     upstream = torch.randn(4, pool.output_size, dtype=torch.float64)
-    padded, padded_weights = pool(items, mask)
-    listed, listed_weights = pool.pool_segments(items[mask], mask.nonzero()[:, 0], 4)
-    torch.testing.assert_close(listed, padded)
-    torch.testing.assert_close(listed_weights, padded_weights[mask])
+    padded, padded_weights = pool(rows, row_mask)
+    parted, weights = pool.pool_parts(grids, masks, part_rows, 4, return_weights=True)
+    torch.testing.assert_close(parted, padded)
+    assert not parted[2].any()  # no part: zeros, not NaN
+    item_weights = torch.zeros(13, heads, dtype=torch.float64)  # row 12: padding
+    for group, mask, index in zip(weights, masks, parts_and_rows(torch.arange(12.0)[:, None])[0]):
+        assert not group[~mask].any()
+        item_weights[index[..., 0].long()[mask]] = group[mask]
+    torch.testing.assert_close(item_weights[row_index][row_mask], padded_weights[row_mask])
     parameters = [items, *pool.parameters()]
     for mine, theirs in zip(
-        torch.autograd.grad((listed * upstream).sum(), parameters),
+        torch.autograd.grad((parted * upstream).sum(), parameters),
         torch.autograd.grad((padded * upstream).sum(), parameters),
     ):
         torch.testing.assert_close(mine, theirs)
 
 
-def test_pooling_listed_items_takes_the_maximum_over_given_group_maxima():
-    # a document's words in sentences: the maximum over the sentences' maxima is the
-    # maximum over the words, in value and in gradient
+def test_pooling_parts_takes_the_maximum_over_given_maxima():
+    # the maxima of a document's sentences, given, give the maximum over its
+    # words, in value and in gradient
     torch.manual_seed(0)
     pool = AttentionPool(input_size=3, heads=1, max_pool=True).double()
-    items = torch.randn(7, 3, dtype=torch.float64, requires_grad=True)
-    rows = torch.tensor([0, 0, 0, 0, 2, 2, 2])  # row 1 has no item
-    sentences = torch.tensor([0, 0, 1, 1, 2, 3, 3])
-    maxima = torch.full((4, 3), -torch.inf, dtype=torch.float64).scatter_reduce(
-        0, sentences[:, None].expand(-1, 3), items, "amax"
+    items = torch.randn(12, 3, dtype=torch.float64, requires_grad=True)
+    grids, masks, part_rows, *_ = parts_and_rows(items)
+    lowest = torch.finfo(torch.float64).min
+    maxima = torch.cat(
+        [grid.masked_fill(~mask[..., None], lowest).amax(dim=1) for grid, mask in zip(grids, masks)]
     )
-    upstream = torch.randn(3, pool.output_size, dtype=torch.float64)
-    direct, direct_weights = pool.pool_segments(items, rows, 3)
-    grouped, grouped_weights = pool.pool_segments(
-        items, rows, 3, maxima=(maxima, torch.tensor([0, 0, 2, 2]))
-    )
-    torch.testing.assert_close(grouped, direct)
-    torch.testing.assert_close(grouped_weights, direct_weights)
-    assert not grouped[1].any()
+    upstream = torch.randn(4, pool.output_size, dtype=torch.float64)
+    direct, _ = pool.pool_parts(grids, masks, part_rows, 4)
+    given, _ = pool.pool_parts(grids, masks, part_rows, 4, maxima=(maxima, part_rows))
+    torch.testing.assert_close(given, direct)
     torch.testing.assert_close(
-        torch.autograd.grad((grouped * upstream).sum(), items)[0],
+        torch.autograd.grad((given * upstream).sum(), items, retain_graph=True)[0],
         torch.autograd.grad((direct * upstream).sum(), items)[0],
     )
 
