@@ -15,6 +15,8 @@ of an ``nn.GRU``, so that saved models and other devices are unaffected.
 import numpy as np
 import torch
 
+from .activations import sigmoid_tanh_
+
 
 def packed_layout(starts, lengths):
     """Where each direction reads its items, step by step, for sequences laid end to end.
@@ -62,80 +64,92 @@ def _step_bounds(batch_sizes):
     return list(zip((stops - batch_sizes).tolist(), stops.tolist()))
 
 
-def _tanh(values):
-    """tanh as 2 sigmoid(2x) - 1, in place: on the CPU torch's sigmoid is several times faster."""
-    return torch.sigmoid(values.mul_(2)).mul_(2).sub_(1)
-
-
-def _recur(gates_x, weight_hh, bias_hh, batch_sizes, keep):
+def _recur(step_inputs, n_items, weight_hh, bias_hh, batch_sizes, keep):
     """The forward recurrence; with ``keep``, also what the backward pass reads.
 
-    ``gates_x`` (2, M, 3H) holds each step's input projections in step order.
+    ``step_inputs(start, stop)`` gives the input projections (2, stop - start,
+    3H) of the items ``start:stop`` in step order (see :func:`_project`).
     Returns the states (2, M, H) and, with ``keep``, a (2, M, 3H) tensor of
     the reset and update gates and the candidate states, and a (2, M, 2H) one
     of the hidden projections of the candidate and the previous states (two
     tensors, not one: each stays under the size that ``malloc`` maps afresh,
     see :mod:`sklearn_mgm.allocation`).
     """
-    two, n_items, three_h = gates_x.shape
-    size = three_h // 3
-    states = gates_x.new_empty(two, n_items, size)
+    size = weight_hh.shape[2]
+    states = weight_hh.new_empty(2, n_items, size)
     kept = None
     if keep:
-        kept = gates_x.new_empty(two, n_items, 3 * size), gates_x.new_empty(two, n_items, 2 * size)
+        kept = weight_hh.new_empty(2, n_items, 3 * size), weight_hh.new_empty(2, n_items, 2 * size)
     transposed = weight_hh.transpose(1, 2)  # (2, H, 3H)
-    state = gates_x.new_zeros(two, batch_sizes[0], size)
+    state = weight_hh.new_zeros(2, batch_sizes[0], size)
     for start, stop in _step_bounds(batch_sizes):
         previous = state[:, : stop - start]
         hidden = torch.baddbmm(bias_hh[:, None, :], previous, transposed)  # (2, b, 3H)
-        inputs = gates_x[:, start:stop]
-        reset_update = torch.sigmoid(inputs[..., : 2 * size] + hidden[..., : 2 * size])
+        inputs = step_inputs(start, stop)
+        # each value is computed where it is kept, not copied there
+        gates = kept[0][:, start:stop] if keep else torch.empty_like(hidden)
+        reset_update = torch.add(
+            inputs[..., : 2 * size], hidden[..., : 2 * size], out=gates[..., : 2 * size]
+        ).sigmoid_()
         reset, update = reset_update[..., :size], reset_update[..., size:]
-        candidate = _tanh(torch.addcmul(inputs[..., 2 * size :], reset, hidden[..., 2 * size :]))
-        state = torch.lerp(candidate, previous, update)  # (1 - z) * n + z * h
-        states[:, start:stop] = state
+        candidate = torch.addcmul(
+            inputs[..., 2 * size :], reset, hidden[..., 2 * size :], out=gates[..., 2 * size :]
+        )
+        sigmoid_tanh_(candidate)
+        # (1 - z) * n + z * h
+        state = torch.lerp(candidate, previous, update, out=states[:, start:stop])
         if keep:
-            gates, recurrent = kept[0][:, start:stop], kept[1][:, start:stop]
-            gates[..., : 2 * size] = reset_update
-            gates[..., 2 * size :] = candidate
+            recurrent = kept[1][:, start:stop]
             recurrent[..., :size] = hidden[..., 2 * size :]
             recurrent[..., size:] = previous
     return states, kept
 
 
 def _project(inputs, rows, weight_ih, bias_ih):
-    """Each direction's input projections in step order, (2, M, 3H), for ``inputs[rows]``.
+    """Each direction's input projections for ``inputs[rows]``, step by step.
 
-    A table with fewer rows than the items (the distinct words of a batch) is
-    projected first and its projections gathered; otherwise the items are
-    gathered first.
+    Returns a function of ``start, stop`` that gives the (2, stop - start, 3H)
+    projections of the items ``start:stop`` in step order. A table with fewer
+    rows than the items (the distinct words of a batch) is projected once and
+    each step gathers its rows, while they are in the cache, rather than all
+    steps' rows at once; otherwise the items are gathered and projected first.
     """
     if inputs.shape[0] < rows.shape[1]:
         table = torch.baddbmm(
             bias_ih[:, None, :], inputs.expand(2, -1, -1), weight_ih.transpose(1, 2)
-        )  # (2, U, 3H)
-        return torch.stack([table[0, rows[0]], table[1, rows[1]]])
-    gathered = torch.stack([inputs[rows[0]], inputs[rows[1]]])  # (2, M, D)
-    return torch.baddbmm(bias_ih[:, None, :], gathered, weight_ih.transpose(1, 2))
+        ).flatten(0, 1)  # (2 * U, 3H)
+        table_rows = _in_directions(rows, inputs.shape[0])
+        return lambda start, stop: table[table_rows[:, start:stop]]
+    gates_x = torch.baddbmm(bias_ih[:, None, :], inputs[rows], weight_ih.transpose(1, 2))
+    return lambda start, stop: gates_x[:, start:stop]
+
+
+def _in_directions(rows, n_rows):
+    """(2, M) rows of a per-direction (2, n_rows, ...) tensor as rows of its (2 * n_rows, ...) view.
+
+    One gather or scatter then serves both directions, without stacking a copy.
+    """
+    return rows + rows.new_tensor([[0], [n_rows]])
 
 
 def _project_backward(inputs, rows, weight_ih, grad_gates_x, needs_inputs):
     """Gradients of the inputs, input weights and input biases: :func:`_project` reversed."""
     if inputs.shape[0] < rows.shape[1]:
-        grad_table = grad_gates_x.new_zeros(2, inputs.shape[0], grad_gates_x.shape[2])
-        grad_table[0].index_add_(0, rows[0], grad_gates_x[0])
-        grad_table[1].index_add_(0, rows[1], grad_gates_x[1])
+        n_rows, three_h = inputs.shape[0], grad_gates_x.shape[2]
+        grad_table = grad_gates_x.new_zeros(2 * n_rows, three_h).index_add_(
+            0, _in_directions(rows, n_rows).flatten(), grad_gates_x.flatten(0, 1)
+        )
+        grad_table = grad_table.view(2, n_rows, three_h)
         grad_weight = torch.bmm(grad_table.transpose(1, 2), inputs.expand(2, -1, -1))
         grad_inputs = torch.bmm(grad_table, weight_ih).sum(dim=0) if needs_inputs else None
         return grad_inputs, grad_weight, grad_table.sum(dim=1)
-    gathered = torch.stack([inputs[rows[0]], inputs[rows[1]]])  # (2, M, D)
-    grad_weight = torch.bmm(grad_gates_x.transpose(1, 2), gathered)
+    grad_weight = torch.bmm(grad_gates_x.transpose(1, 2), inputs[rows])  # inputs[rows]: (2, M, D)
     grad_inputs = None
     if needs_inputs:
         grad_gathered = torch.bmm(grad_gates_x, weight_ih)  # (2, M, D)
-        grad_inputs = torch.zeros_like(inputs)
-        grad_inputs.index_add_(0, rows[0], grad_gathered[0])
-        grad_inputs.index_add_(0, rows[1], grad_gathered[1])
+        grad_inputs = torch.zeros_like(inputs).index_add_(
+            0, rows.flatten(), grad_gathered.flatten(0, 1)
+        )
     return grad_inputs, grad_weight, grad_gates_x.sum(dim=1)
 
 
@@ -143,9 +157,14 @@ def _scatter_states(states, positions, n_positions):
     """(2, M, H) states in step order as (n_positions, 2H) rows, zeros where no item is."""
     size = states.shape[2]
     output = states.new_zeros(n_positions, 2 * size)
-    output[positions[0], :size] = states[0]
-    output[positions[1], size:] = states[1]
+    # row 2p of the (2 * n_positions, H) view is position p's forward half, 2p + 1 its backward one
+    output.view(-1, size)[_halves(positions)] = states
     return output
+
+
+def _halves(positions):
+    """(2, M) positions as rows of the (2 * n_positions, H) view of (n_positions, 2H) states."""
+    return positions * 2 + positions.new_tensor([[0], [1]])
 
 
 class _BidirectionalGRU(torch.autograd.Function):
@@ -154,8 +173,8 @@ class _BidirectionalGRU(torch.autograd.Function):
     @staticmethod
     def forward(ctx, inputs, rows, positions, batch_sizes, n_positions, *weights):
         weight_ih, bias_ih, weight_hh, bias_hh = weights
-        gates_x = _project(inputs, rows, weight_ih, bias_ih)
-        states, kept = _recur(gates_x, weight_hh, bias_hh, batch_sizes, keep=True)
+        step_inputs = _project(inputs, rows, weight_ih, bias_ih)
+        states, kept = _recur(step_inputs, rows.shape[1], weight_hh, bias_hh, batch_sizes, True)
         ctx.save_for_backward(inputs, rows, positions, weight_ih, weight_hh, states, *kept)
         ctx.batch_sizes = batch_sizes
         return _scatter_states(states, positions, n_positions)
@@ -164,9 +183,7 @@ class _BidirectionalGRU(torch.autograd.Function):
     def backward(ctx, grad_output):
         inputs, rows, positions, weight_ih, weight_hh, states, gates, recurrent = ctx.saved_tensors
         two, n_items, size = states.shape
-        grad_states = torch.stack(
-            [grad_output[positions[0], :size], grad_output[positions[1], size:]]
-        )
+        grad_states = grad_output.reshape(-1, size)[_halves(positions)]  # (2, M, H)
         # gradients of the hidden projections' pre-activations (r, z, n); the
         # input projections' are the same but for n, which lacks the reset gate
         grad_hidden = states.new_empty(two, n_items, 3 * size)
@@ -178,18 +195,20 @@ class _BidirectionalGRU(torch.autograd.Function):
             candidate = step[..., 2 * size :]
             hidden_n, previous = step_recurrent[..., :size], step_recurrent[..., size:]
             grad = grad_states[:, start:stop] + carried[:, : stop - start]
-            through_candidate = torch.ops.aten.tanh_backward(
-                torch.addcmul(grad, grad, update, value=-1), candidate
+            # each gradient is written where it is kept, not copied there
+            through_candidate = torch.ops.aten.tanh_backward.grad_input(
+                torch.addcmul(grad, grad, update, value=-1),
+                candidate,
+                grad_input=grad_candidate[:, start:stop],
             )
             hidden = grad_hidden[:, start:stop]
-            hidden[..., :size] = torch.ops.aten.sigmoid_backward(
-                through_candidate * hidden_n, reset
+            torch.ops.aten.sigmoid_backward.grad_input(
+                through_candidate * hidden_n, reset, grad_input=hidden[..., :size]
             )
-            hidden[..., size : 2 * size] = torch.ops.aten.sigmoid_backward(
-                grad * (previous - candidate), update
+            torch.ops.aten.sigmoid_backward.grad_input(
+                grad * (previous - candidate), update, grad_input=hidden[..., size : 2 * size]
             )
             torch.mul(through_candidate, reset, out=hidden[..., 2 * size :])
-            grad_candidate[:, start:stop] = through_candidate
             carried[:, : stop - start] = torch.baddbmm(grad * update, hidden, weight_hh)
         grad_weight_hh = torch.bmm(grad_hidden.transpose(1, 2), recurrent[..., size:])
         grad_bias_hh = grad_hidden.sum(dim=1)
@@ -251,6 +270,13 @@ def bidirectional_gru(gru, inputs, starts, lengths, item_rows=None):
     >>> states.shape, states[4].tolist()
     (torch.Size([5, 4]), [0.0, 0.0, 0.0, 0.0])
     """
+    # the recurrence runs in the weights' precision, under autocast too
+    with torch.autocast(inputs.device.type, enabled=False):
+        inputs = inputs.to(gru.weight_ih_l0.dtype)
+        return _bidirectional_gru(gru, inputs, starts, lengths, item_rows)
+
+
+def _bidirectional_gru(gru, inputs, starts, lengths, item_rows):
     n_positions = inputs.shape[0] if item_rows is None else len(item_rows)
     batch_sizes, positions = packed_layout(starts, lengths)
     if not batch_sizes:
@@ -261,6 +287,6 @@ def bidirectional_gru(gru, inputs, starts, lengths, item_rows=None):
     if torch.is_grad_enabled() and (inputs.requires_grad or weights[0].requires_grad):
         return _BidirectionalGRU.apply(inputs, rows, positions, batch_sizes, n_positions, *weights)
     weight_ih, bias_ih, weight_hh, bias_hh = weights
-    gates_x = _project(inputs, rows, weight_ih, bias_ih)
-    states, _ = _recur(gates_x, weight_hh, bias_hh, batch_sizes, keep=False)
+    step_inputs = _project(inputs, rows, weight_ih, bias_ih)
+    states, _ = _recur(step_inputs, rows.shape[1], weight_hh, bias_hh, batch_sizes, False)
     return _scatter_states(states, positions, n_positions)
