@@ -235,7 +235,9 @@ class MultiGranularityNetwork(nn.Module):
         states = self.word_encoder.output_size
         views = {}  # the pool that makes each granularity's document vector
         if "word" in granularities:
-            self.document_word_attention = views["word"] = pool(states)
+            # with a sentence level, the words' keys are the word pool's: projected once
+            shared_keys = self._needs_sentences
+            self.document_word_attention = views["word"] = pool(states, project=not shared_keys)
         if self._needs_sentences:
             self.word_attention = pool(states)
             self.sentence_encoder = encoders[sentence_kind](self.word_attention.output_size)
@@ -328,7 +330,7 @@ class MultiGranularityNetwork(nn.Module):
     def _hierarchical_views(self, batch, return_attention, views, attention):
         """Add the word, sentence and paragraph views (and their weights) to the dicts."""
         sentence_index, paragraph_index = batch.sentence_index, batch.paragraph_index
-        grids, masks, sentences, word_weights = self._encode_words(batch, return_attention)
+        grids, masks, keys, sentences, word_weights = self._encode_words(batch, return_attention)
         if "word" in self.granularities:
             # documents differ much in length: pool their words sentence by
             # sentence on the groups' grids, then combine each document's sentences
@@ -341,6 +343,7 @@ class MultiGranularityNetwork(nn.Module):
                 len(batch),
                 self._sentence_maxima(batch, sentences),
                 return_weights=return_attention,
+                keys=keys,
             )  # (B, K*2H)
             if return_attention:
                 attention["document_word"] = self._document_word_weights(batch, weights)
@@ -437,16 +440,18 @@ class MultiGranularityNetwork(nn.Module):
         """Encode the words, and pool each group of similar-length sentences on its grid.
 
         Returns the word states of each group, (G, W, 2H), and where they hold
-        a word, (G, W); the pooled sentence vectors in sentence order and,
-        with ``return_attention``, the word weights as a (sentences, longest
-        sentence, heads) grid in sentence order.
+        a word, (G, W); the keys the word pool scores, (G, W, 2H) per group
+        (None without a sentence level); the pooled sentence vectors in
+        sentence order and, with ``return_attention``, the word weights as a
+        (sentences, longest sentence, heads) grid in sentence order.
         """
         grids, word_ids = self._word_grids(batch)
         masks = [words != PAD_ID for words in word_ids]
-        sentences, weights = [], []
+        keys, sentences, weights = None, [], []
         if self._needs_sentences:
-            for encoded, words, mask in zip(grids, word_ids, masks):
-                pooled, group_weights = self.word_attention(encoded, mask)  # (G, K*2H)
+            keys = [self.word_attention.keys(encoded) for encoded in grids]
+            for encoded, words, mask, group_keys in zip(grids, word_ids, masks, keys):
+                pooled, group_weights = self.word_attention(encoded, mask, group_keys)
                 sentences.append(pooled)
                 if return_attention:
                     padding = batch.words.shape[1] - words.shape[1]
@@ -465,4 +470,4 @@ class MultiGranularityNetwork(nn.Module):
             )  # (S, Wmax, K)
         else:
             sentences = weights = None
-        return grids, masks, sentences, weights
+        return grids, masks, keys, sentences, weights

@@ -50,7 +50,7 @@ from .labels import IndicatorEncoder
 from .tokenize import HierarchicalTokenizer
 
 FORMAT_NAME = "sklearn-mgm"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 KIND_FILES = {
     "tokenizer": ("tokenizer.json",),

@@ -9,6 +9,8 @@ parts of rows (a document's words, sentence by sentence:
 import torch
 from torch import nn
 
+from .activations import tanh
+
 
 class AttentionPool(nn.Module):
     """Attention pooling: u = tanh(W h + b), α = softmax(u·c), output Σ α h per head.
@@ -27,6 +29,10 @@ class AttentionPool(nn.Module):
         Number of context vectors; their outputs are concatenated.
     max_pool : bool, default=False
         Append the maximum over the items.
+    project : bool, default=True
+        Own the projection ``W h + b``. Without it, the pool scores keys
+        ``u`` that the caller passes: another pool's (:meth:`keys`), so that
+        two pools over the same items project them once.
 
     Examples
     --------
@@ -36,15 +42,27 @@ class AttentionPool(nn.Module):
     (torch.Size([3, 12]), torch.Size([3, 5, 2]), 12)
     """
 
-    def __init__(self, input_size, heads=1, max_pool=False):
+    def __init__(self, input_size, heads=1, max_pool=False, project=True):
         super().__init__()
-        self.projection = nn.Linear(input_size, input_size)
+        self.projection = nn.Linear(input_size, input_size) if project else None
         self.context = nn.Parameter(torch.empty(heads, input_size))
         self.max_pool = max_pool
         self.output_size = (heads + max_pool) * input_size
 
-    def forward(self, items, mask):
-        scores = torch.tanh(self.projection(items)) @ self.context.T  # (N, L, K)
+    def keys(self, items):
+        """The keys ``u = tanh(W h + b)`` of items (..., D) that the heads score, (..., D)."""
+        return tanh(self.projection(items))
+
+    def _scores(self, items, keys):
+        if keys is None:
+            if self.projection is None:
+                raise ValueError("This pool has no projection of its own: pass the items' keys.")
+            keys = self.keys(items)
+        return keys @ self.context.T
+
+    def forward(self, items, mask, keys=None):
+        """Pool ``items`` (N, L, D) where ``mask`` (N, L) holds; ``keys``: see ``project``."""
+        scores = self._scores(items, keys)  # (N, L, K)
         scores = scores.masked_fill(~mask[..., None], torch.finfo(scores.dtype).min)
         weights = torch.softmax(scores, dim=1) * mask[..., None]  # (N, L, K)
         pooled = torch.einsum("nlk,nld->nkd", weights.to(items.dtype), items)  # (N, K, D)
@@ -55,7 +73,9 @@ class AttentionPool(nn.Module):
         largest = largest.masked_fill(~mask.any(dim=1)[:, None, None], 0)  # (N, 1, D)
         return torch.cat([pooled, largest], dim=1).flatten(1), weights  # (N, (K+1) * D)
 
-    def pool_parts(self, parts, masks, part_rows, n_rows, maxima=None, return_weights=False):
+    def pool_parts(
+        self, parts, masks, part_rows, n_rows, maxima=None, return_weights=False, keys=None
+    ):
         """Pool items that come in padded parts (a document's words, sentence by sentence).
 
         Gives what calling the pool gives for the same items laid out in padded
@@ -78,6 +98,9 @@ class AttentionPool(nn.Module):
             the caller has them; None takes them from ``parts``.
         return_weights : bool, default=False
             Also return each item's attention weights within its row.
+        keys : list of Tensor of shape (G, L, D) or None, default=None
+            The keys of ``parts``, where another pool projects them (see
+            ``project``); None projects them here.
 
         Returns
         -------
@@ -86,17 +109,18 @@ class AttentionPool(nn.Module):
         weights : list of Tensor of shape (G, L, K) or None
             Laid out like ``parts``, zeros at padding; None unless asked for.
         """
-        lowest = torch.finfo(parts[0].dtype).min if parts else 0.0
         exponentials, tops = [], []
-        for items, mask in zip(parts, masks):
-            scores = torch.tanh(self.projection(items)) @ self.context.T  # (G, L, K)
+        for items, mask, part_keys in zip(parts, masks, keys or [None] * len(parts)):
+            scores = self._scores(items, part_keys)  # (G, L, K)
             # a softmax does not depend on the shift subtracted: no gradient through it
+            lowest = torch.finfo(scores.dtype).min  # scores may be bfloat16 under autocast
             top = scores.detach().masked_fill(~mask[..., None], lowest).amax(dim=1)  # (G, K)
             exponentials.append(torch.exp(scores - top[:, None]) * mask[..., None])
             tops.append(top)
         heads, size = self.context.shape
         rows = part_rows[:, None].expand(-1, heads)
         top = torch.cat(tops) if tops else self.context.new_zeros(0, heads)
+        lowest = torch.finfo(top.dtype).min
         row_top = top.new_full((n_rows, heads), lowest).scatter_reduce(0, rows, top, "amax")
         scale = torch.exp(top - row_top[part_rows])  # (P, K): each part's share of its row
         if exponentials:
@@ -121,7 +145,9 @@ class AttentionPool(nn.Module):
             maxima = (
                 torch.cat(
                     [
-                        items.masked_fill(~mask[..., None], lowest).amax(dim=1)
+                        items.masked_fill(~mask[..., None], torch.finfo(items.dtype).min).amax(
+                            dim=1
+                        )
                         for items, mask in zip(parts, masks)
                     ]
                 )
@@ -130,7 +156,7 @@ class AttentionPool(nn.Module):
                 part_rows,
             )
         maximised, maxima_rows = maxima
-        largest = pooled.new_zeros(n_rows, size).scatter_reduce(
+        largest = maximised.new_zeros(n_rows, size).scatter_reduce(
             0, maxima_rows[:, None].expand_as(maximised), maximised, "amax", include_self=False
         )  # (N, D), zeros for a row without parts
         return torch.cat([pooled, largest], dim=1), weights

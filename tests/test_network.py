@@ -170,6 +170,39 @@ def test_only_the_needed_submodules_exist():
     assert "sentence_encoder" not in names and "paragraph_encoder" not in names
 
 
+def test_a_pool_without_a_projection_scores_the_keys_it_is_given():
+    torch.manual_seed(0)
+    own = AttentionPool(input_size=4, heads=2, max_pool=True)
+    given = AttentionPool(input_size=4, heads=2, max_pool=True, project=False)
+    torch.nn.init.normal_(own.context)
+    with torch.no_grad():
+        given.context.copy_(own.context)
+    assert given.projection is None and len(list(given.parameters())) == 1
+    items, mask = torch.randn(3, 5, 4), torch.rand(3, 5) > 0.3
+    for mine, theirs in zip(given(items, mask, own.keys(items)), own(items, mask)):
+        torch.testing.assert_close(mine, theirs)
+    grids, masks, part_rows, *_ = parts_and_rows(torch.randn(12, 4))
+    keys = [own.keys(grid) for grid in grids]
+    parted, _ = given.pool_parts(grids, masks, part_rows, 4, keys=keys)
+    torch.testing.assert_close(parted, own.pool_parts(grids, masks, part_rows, 4)[0])
+    with pytest.raises(ValueError, match="pass the items' keys"):
+        given(items, mask)
+
+
+def test_the_document_word_pool_scores_the_keys_of_the_sentence_word_pool():
+    batch = batch_of(NESTED)
+    alone = make_network(granularities=("word",))
+    assert alone.document_word_attention.projection is not None
+    net = make_network(granularities=("word", "sentence"))
+    assert net.document_word_attention.projection is None
+    _, before = net(batch, return_attention=True)
+    with torch.no_grad():  # the word pool's projection: only keys and sentence vectors use it
+        net.word_attention.projection.weight.mul_(-2.0)
+    _, after = net(batch, return_attention=True)
+    changed = (before["document_word"] - after["document_word"]).abs().amax()
+    assert changed > 1e-3
+
+
 def test_attention_pool_of_a_fully_masked_row_is_zero():
     pool = AttentionPool(4)
     torch.nn.init.normal_(pool.context)
@@ -252,6 +285,7 @@ def test_pooling_parts_takes_the_maximum_over_given_maxima():
     # words, in value and in gradient
     torch.manual_seed(0)
     pool = AttentionPool(input_size=3, heads=1, max_pool=True).double()
+    torch.nn.init.normal_(pool.context)  # torch.empty's bytes may be NaN
     items = torch.randn(12, 3, dtype=torch.float64, requires_grad=True)
     grids, masks, part_rows, *_ = parts_and_rows(items)
     lowest = torch.finfo(torch.float64).min

@@ -229,7 +229,7 @@ def test_manifest_holds_version_kind_and_checksums(tmp_path, pipe):
     save(pipe, tmp_path / "m")
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert manifest["format"] == "sklearn-mgm"
-    assert manifest["format_version"] == FORMAT_VERSION == 3
+    assert manifest["format_version"] == FORMAT_VERSION == 4
     assert manifest["kind"] == "pipeline"
     assert manifest["sklearn_mgm_version"] == sklearn_mgm.__version__
     for name, digest in manifest["files"].items():
