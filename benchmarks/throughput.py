@@ -3,7 +3,7 @@
     python benchmarks/throughput.py                 # everything (about 25 minutes on 2 cores)
     python benchmarks/throughput.py --only speed    # tokenizer + training/prediction ratios
     python benchmarks/throughput.py --only capped   # the same against a HAN capped at 30 x 40
-    python benchmarks/throughput.py --only load     # capped fits, idle and beside a busy core
+    python benchmarks/throughput.py --only load     # capped fits and predictions, idle and loaded
     python benchmarks/throughput.py --only scaling  # time and peak memory curves
     python benchmarks/throughput.py --only groups   # length groups of the word encoder
     python benchmarks/throughput.py --only budget   # fit memory with max_batch_words
@@ -19,7 +19,7 @@ Every figure is measured in this run, side by side with its baseline:
   ``min_df=2`` and capped at 30 sentences x 40 words for both sides (the caps
   of published HAN code), batch 64, at one and at two torch threads each,
   MGM with its recurrent encoders and with a self-attention word encoder;
-- load: documents/s of the capped fits on an idle machine and while another
+- load: documents/s of the capped fits and predictions on an idle machine and while another
   process keeps one core busy, at one and two torch threads;
 - length groups: MGM's documents/s for several sentence-grouping ratios;
 - memory and scaling: time and peak RSS (sampled every 5 ms) of transform and of
@@ -257,10 +257,11 @@ def busy_core():
 
 
 def under_load(epochs, n_documents, thread_counts=(1, 2)):
-    """Training documents/s of the capped models, idle and beside one busy core.
+    """Training and prediction documents/s of the capped models, idle and beside one busy core.
 
-    The data and models of :func:`capped_setup`; each fit is timed idle, then
-    while :func:`busy_core` runs, and ``slowdown`` is idle / loaded speed.
+    The data and models of :func:`capped_setup`; each fit, and the best of two
+    predictions after it, is timed idle, then while :func:`busy_core` runs;
+    ``slowdown`` and ``predict_slowdown`` are idle / loaded speed.
     """
     import torch
     from sklearn.base import clone
@@ -277,14 +278,19 @@ def under_load(epochs, n_documents, thread_counts=(1, 2)):
                 try:
                     torch.manual_seed(0)
                     started = time.perf_counter()
-                    clone(model).fit(X, y)
+                    fitted = clone(model).fit(X, y)
                     seconds = time.perf_counter() - started
+                    predict_seconds, _ = best_of(2, lambda m=fitted: m.predict_proba(X))
                 finally:
                     if busy is not None:
                         busy.kill()
                         busy.wait()
                 row[f"{state}_train_docs_per_s"] = epochs * len(X) / seconds
+                row[f"{state}_predict_docs_per_s"] = len(X) / predict_seconds
             row["slowdown"] = row["idle_train_docs_per_s"] / row["loaded_train_docs_per_s"]
+            row["predict_slowdown"] = (
+                row["idle_predict_docs_per_s"] / row["loaded_predict_docs_per_s"]
+            )
             results[f"{name}, {threads} thread(s)"] = row
             print(f"  {name}, {threads} thread(s): {row}", flush=True)
     torch.set_num_threads(default_threads)

@@ -167,15 +167,18 @@ default="auto"
         Where to train, e.g. ``"cuda"``.
     mixed_precision : bool, default=False
         Run the network under bfloat16 autocast on ``device`` (losses and
-        outputs stay float32): faster on GPUs with bfloat16 units.
+        outputs stay float32): faster on GPUs with bfloat16 units. On the
+        CPU the recurrent word, sentence and paragraph encoders still
+        compute in float32.
     max_batch_words : int or None, default=None
         Most words in a batch, besides ``batch_size`` documents (a longer
         document makes a batch alone): bounds the memory of batches of long
         documents. ``None``: batches hold ``batch_size`` documents.
     torch_threads : int or None, default=1
-        Intra-op threads torch uses during fit and predict (restored after);
-        more threads than free cores slow training down many times over.
-        ``None`` keeps torch's own setting.
+        Intra-op threads torch uses during fit (restored after); more threads
+        than free cores slow training down many times over. Prediction on
+        the CPU runs that many batches side by side instead, each on one
+        thread. ``None`` keeps torch's own setting.
     verbose : int, default=0
         ``1`` prints a progress bar and a line per epoch.
     **kwargs

@@ -20,7 +20,7 @@ from skorch.utils import is_dataset, to_device
 from .batching import WORD_GROUP_RATIO, DocumentBatch, DocumentDataset, document_loader
 from .documents import check_documents, check_same_vocabulary
 from .sparse_adam import LazyAdam
-from .training import derived_seed, torch_settings
+from .training import derived_seed, ordered_in_threads, torch_settings
 
 # prefixes of parameters whose objects skorch builds anew in every call
 _BUILT_PER_CALL = ("iterator_train", "iterator_valid", "dataset")
@@ -100,11 +100,33 @@ class DocumentNetMixin:
         nonlinearity, start = self._get_predict_nonlinearity(), 0
         with torch_settings(n_threads=self.torch_threads), torch.inference_mode():
             self._set_training(False)
-            for batch, _ in self.get_iterator(self.get_dataset(X.take(order))):
-                output = to_device(self.infer(batch, **forward_params), "cpu")
+            batches = (batch for batch, _ in self.get_iterator(self.get_dataset(X.take(order))))
+            for batch, output in self._inferred(batches, forward_params):
+                output = to_device(output, "cpu")
                 logits, *outputs = output if isinstance(output, tuple) else (output,)
                 positions, start = order[start : start + len(batch)], start + len(batch)
                 yield positions, batch, nonlinearity(logits).numpy(), tuple(outputs)
+
+    def _inferred(self, batches, forward_params):
+        """Each batch with the network's output, in order.
+
+        With ``torch_threads`` above 1 on the CPU, that many batches run side
+        by side, each on one thread: a batch's operations are too small to
+        share out among threads, and threads that wait on each other inside
+        every operation collapse when a core is busy.
+        """
+        threads = self.torch_threads
+        if threads is None or threads == 1 or self._compute_device().type != "cpu":
+            for batch in batches:
+                yield batch, self.infer(batch, **forward_params)
+            return
+        torch.set_num_threads(1)  # inside torch_settings, which restores it
+
+        def infer(batch):
+            with torch.inference_mode():  # a thread's own setting
+                return self.infer(batch, **forward_params)
+
+        yield from ordered_in_threads(infer, batches, threads)
 
     def set_params(self, **params):
         # skorch builds the callbacks of an unfitted net at once, raising on odd values

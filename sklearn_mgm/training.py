@@ -9,9 +9,11 @@ loky backend, and Dask workers with one thread each;
 :func:`check_seeding_is_reproducible` refuses the rest.
 """
 
+import collections
 import math
 import numbers
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import numpy as np
@@ -115,6 +117,42 @@ def torch_settings(seed=None, n_threads=None):
                     yield
     finally:
         torch.set_num_threads(previous)
+
+
+def ordered_in_threads(function, items, n_threads):
+    """``(item, function(item))`` for each item, in order, computed by ``n_threads`` threads.
+
+    At most ``2 * n_threads`` items are in flight, so a long iterable is not
+    read ahead; an exception in ``function`` is raised where its item's
+    turn comes.
+
+    Parameters
+    ----------
+    function : callable
+        Takes one item; should release the GIL most of the time (torch
+        operations do) for the threads to run side by side.
+    items : iterable
+    n_threads : int
+
+    Yields
+    ------
+    item, result
+
+    Examples
+    --------
+    >>> [result for _, result in ordered_in_threads(abs, [-3, 1, -2], 2)]
+    [3, 1, 2]
+    """
+    with ThreadPoolExecutor(n_threads) as pool:
+        pending = collections.deque()
+        for item in items:
+            pending.append((item, pool.submit(function, item)))
+            if len(pending) >= 2 * n_threads:
+                item, future = pending.popleft()
+                yield item, future.result()
+        while pending:
+            item, future = pending.popleft()
+            yield item, future.result()
 
 
 def check_seeding_is_reproducible(random_state):

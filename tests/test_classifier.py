@@ -23,6 +23,7 @@ from sklearn_mgm import (
 )
 from sklearn_mgm.datasets import make_hierarchical_documents
 from sklearn_mgm.sparse_adam import LazyAdam
+from sklearn_mgm.training import ordered_in_threads
 
 SMALL = dict(embedding_dim=8, hidden_size=8, max_epochs=2, random_state=0, batch_size=8)
 TOPICS = {
@@ -65,6 +66,54 @@ def test_learns_topics_and_returns_original_labels(corpus, fitted):
     proba = fitted.predict_proba(texts)
     assert proba.shape == (len(texts), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_prediction_in_threads_gives_the_same_probabilities_in_order(corpus, fitted):
+    # with torch_threads=3, batches of 8 run side by side on three threads
+    texts, _ = corpus
+    one = fitted.predict_proba(texts)
+    classifier = fitted[-1]
+    threads = torch.get_num_threads()
+    try:
+        classifier.set_params(torch_threads=3)
+        np.testing.assert_array_equal(fitted.predict_proba(texts), one)
+        assert torch.get_num_threads() == threads
+    finally:
+        classifier.set_params(torch_threads=1)
+
+
+def test_mixed_precision_fits_and_predicts_on_the_cpu(corpus):
+    # bfloat16 scores met float32 word states: padding's lowest score and the
+    # maxima's table took the other's type and failed
+    texts, y = corpus
+    pipe = make_mgm_pipeline(sentence_model="untrained", mixed_precision=True, **SMALL)
+    proba = pipe.fit(texts, y).predict_proba(texts)
+    assert proba.dtype == np.float32 and np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-3)
+
+
+def test_ordered_in_threads_keeps_order_reads_little_ahead_and_raises_in_turn():
+    read = []
+
+    def items():
+        for item in range(20):
+            read.append(item)
+            yield item
+
+    results = ordered_in_threads(lambda item: item * item, items(), 2)
+    assert next(results) == (0, 0)
+    assert len(read) <= 5  # at most 2 * n_threads in flight, and the next one read
+    assert [result for _, result in results] == [item * item for item in range(1, 20)]
+
+    def fails_on_three(item):
+        if item == 3:
+            raise ZeroDivisionError("three")
+        return item
+
+    results = ordered_in_threads(fails_on_three, range(6), 2)
+    assert [next(results)[1] for _ in range(3)] == [0, 1, 2]
+    with pytest.raises(ZeroDivisionError, match="three"):
+        next(results)
 
 
 @pytest.mark.parametrize("labels", [(3, 10, 42), (-1, 7)])
