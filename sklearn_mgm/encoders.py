@@ -83,9 +83,13 @@ class SequenceEncoder(nn.Module):
         if self.skip is None:
             return states
         skipped = self.skip(inputs)
-        if item_rows is not None:
-            skipped = skipped[item_rows]
-        return states + skipped * mask[:, None].to(states.dtype)
+        if item_rows is None:
+            return torch.addcmul(states, skipped, mask[:, None].to(states.dtype))
+        # positions outside the sequences read a row of zeros below the table:
+        # one gather of whole rows instead of a gather and a masking product
+        rows = torch.where(mask, item_rows, len(skipped))
+        table = torch.cat([skipped, skipped.new_zeros(1, skipped.shape[1])])
+        return states.add_(table.index_select(0, rows))  # states: a fresh output of the GRU
 
     def forward(self, inputs, lengths):
         """Encode ``inputs`` (N, L, D) whose rows hold ``lengths`` (N,) items (a CPU tensor)."""

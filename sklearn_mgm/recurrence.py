@@ -119,9 +119,14 @@ def _project(inputs, rows, weight_ih, bias_ih):
             bias_ih[:, None, :], inputs.expand(2, -1, -1), weight_ih.transpose(1, 2)
         ).flatten(0, 1)  # (2 * U, 3H)
         table_rows = _in_directions(rows, inputs.shape[0])
-        return lambda start, stop: table[table_rows[:, start:stop]]
-    gates_x = torch.baddbmm(bias_ih[:, None, :], inputs[rows], weight_ih.transpose(1, 2))
+        return lambda start, stop: _gathered(table, table_rows[:, start:stop])
+    gates_x = torch.baddbmm(bias_ih[:, None, :], _gathered(inputs, rows), weight_ih.transpose(1, 2))
     return lambda start, stop: gates_x[:, start:stop]
+
+
+def _gathered(table, rows):
+    """``table[rows]`` for (2, M) ``rows``: ``index_select`` copies whole rows, twice as fast."""
+    return table.index_select(0, rows.flatten()).view(*rows.shape, table.shape[1])
 
 
 def _in_directions(rows, n_rows):
@@ -143,7 +148,7 @@ def _project_backward(inputs, rows, weight_ih, grad_gates_x, needs_inputs):
         grad_weight = torch.bmm(grad_table.transpose(1, 2), inputs.expand(2, -1, -1))
         grad_inputs = torch.bmm(grad_table, weight_ih).sum(dim=0) if needs_inputs else None
         return grad_inputs, grad_weight, grad_table.sum(dim=1)
-    grad_weight = torch.bmm(grad_gates_x.transpose(1, 2), inputs[rows])  # inputs[rows]: (2, M, D)
+    grad_weight = torch.bmm(grad_gates_x.transpose(1, 2), _gathered(inputs, rows))  # (2, 3H, D)
     grad_inputs = None
     if needs_inputs:
         grad_gathered = torch.bmm(grad_gates_x, weight_ih)  # (2, M, D)
@@ -158,7 +163,7 @@ def _scatter_states(states, positions, n_positions):
     size = states.shape[2]
     output = states.new_zeros(n_positions, 2 * size)
     # row 2p of the (2 * n_positions, H) view is position p's forward half, 2p + 1 its backward one
-    output.view(-1, size)[_halves(positions)] = states
+    output.view(-1, size).index_copy_(0, _halves(positions).flatten(), states.flatten(0, 1))
     return output
 
 
@@ -183,7 +188,7 @@ class _BidirectionalGRU(torch.autograd.Function):
     def backward(ctx, grad_output):
         inputs, rows, positions, weight_ih, weight_hh, states, gates, recurrent = ctx.saved_tensors
         two, n_items, size = states.shape
-        grad_states = grad_output.reshape(-1, size)[_halves(positions)]  # (2, M, H)
+        grad_states = _gathered(grad_output.reshape(-1, size), _halves(positions))  # (2, M, H)
         # gradients of the hidden projections' pre-activations (r, z, n); the
         # input projections' are the same but for n, which lacks the reset gate
         grad_hidden = states.new_empty(two, n_items, 3 * size)

@@ -102,3 +102,22 @@ def test_the_sequence_encoder_on_the_cpu_matches_its_packed_gru():
     mask = (torch.arange(WIDTH) < LENGTHS[:, None])[..., None]
     expected = packed_gru(encoder.rnn, inputs) + encoder.skip(inputs) * mask
     torch.testing.assert_close(encoder(inputs, LENGTHS), expected)
+
+
+def test_the_residual_encoder_reads_a_table_as_it_reads_the_gathered_rows():
+    torch.manual_seed(0)
+    encoder = SequenceEncoder(input_size=3, hidden_size=2, residual=True).double()
+    table = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
+    item_rows = torch.tensor([2, 0, 3, 1, 1, 2, 0, 3])
+    mask = torch.tensor([True, True, True, False, True, True, False, False])
+    starts, lengths = np.array([0, 4]), np.array([3, 2])
+    by_table = encoder.encode_flat(table, starts, lengths, mask, item_rows=item_rows)
+    gathered = table[item_rows].detach().requires_grad_()
+    by_rows = encoder.encode_flat(gathered, starts, lengths, mask)
+    torch.testing.assert_close(by_table, by_rows)
+    assert not by_table[~mask].any()  # no state and no skipped input outside the sequences
+    weights = torch.randn_like(by_table)
+    (by_table * weights).sum().backward()
+    (by_rows * weights).sum().backward()
+    expected = torch.zeros_like(table).index_add_(0, item_rows, gathered.grad)
+    torch.testing.assert_close(table.grad, expected)
