@@ -26,14 +26,18 @@ def sigmoid_tanh_(values):
     >>> torch.allclose(sigmoid_tanh_(values.clone()), torch.tanh(values))
     True
     """
-    return torch.sigmoid(values.mul_(2), out=values).mul_(2).sub_(1)
+    return _tanh_of_half(values.mul_(2))
+
+
+def _tanh_of_half(doubled):
+    """tanh(x) from ``doubled`` = 2x, in place: ``2 sigmoid(2x) - 1``."""
+    return torch.sigmoid(doubled, out=doubled).mul_(2).sub_(1)
 
 
 class _Tanh(torch.autograd.Function):
     @staticmethod
     def forward(ctx, values):
-        doubled = values * 2
-        output = torch.sigmoid(doubled, out=doubled).mul_(2).sub_(1)
+        output = _tanh_of_half(values * 2)  # a new tensor: the input stays as it was
         ctx.save_for_backward(output)
         return output
 
